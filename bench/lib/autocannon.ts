@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'node_modules',
+  'autocannon',
+  'autocannon.js',
+);
+
+export interface LoadResult {
+  /** Mean requests per second (autocannon's per-second samples). */
+  requestsPerSecond: number;
+  /** 99th percentile latency in milliseconds. */
+  p99: number;
+  /** Mean latency in milliseconds. */
+  mean: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+}
+
+function numberAt(source: unknown, ...path: string[]): number {
+  let value: unknown = source;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || !(key in value)) return Number.NaN;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return typeof value === 'number' ? value : Number.NaN;
+}
+
+/**
+ * Runs autocannon in its own process (so the load generator does not share the server's event
+ * loop) against `url` and returns its summary.
+ */
+export function autocannon(
+  url: string,
+  options: { connections: number; durationSeconds: number; headers?: Record<string, string> },
+): Promise<LoadResult> {
+  const args = [CLI, '--json', '-c', String(options.connections), '-d', String(options.durationSeconds)];
+  for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
+  args.push(url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) {
+        reject(new Error(`autocannon exited with ${code}: ${stderr.slice(0, 500)}`));
+        return;
+      }
+      try {
+        const parsed: unknown = JSON.parse(stdout);
+        resolve({
+          requestsPerSecond: numberAt(parsed, 'requests', 'average'),
+          p99: numberAt(parsed, 'latency', 'p99'),
+          mean: numberAt(parsed, 'latency', 'average'),
+          total: numberAt(parsed, 'requests', 'total'),
+          non2xx: numberAt(parsed, 'non2xx'),
+          errors: numberAt(parsed, 'errors') + numberAt(parsed, 'timeouts'),
+        });
+      } catch (error) {
+        reject(new Error(`could not read autocannon output: ${String(error)}: ${stdout.slice(0, 200)}`));
+      }
+    });
+  });
+}

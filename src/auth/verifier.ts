@@ -1,0 +1,256 @@
+import type { CredentialFormats } from '../credentials/format.js';
+import { hashCredential } from '../credentials/hash.js';
+import type { CredentialSource } from './credential-source.js';
+import type { Principal, VerifyOutcome } from './outcome.js';
+import { type CachedCredential, ipAllowed, toCached, VerificationCache } from './verification-cache.js';
+
+/** One request's authentication inputs. */
+export interface VerifyRequest {
+  /** The raw `Authorization` header value. */
+  authorization: string | undefined;
+  /** The raw acting-user header value (`x-meetergo-api-user-id` by default). */
+  actingUserId?: string | undefined;
+  /** Endpoints such as `GET /v4/user/me` let an API key act as the company owner without the header. */
+  ownerDefault?: boolean;
+  /** Client IP, checked against a key's IP allow-list. */
+  ip?: string | undefined;
+}
+
+/** A rolled credential used after its overlap window ended (worth an audit entry). */
+export interface RolledReuse {
+  credentialId: string;
+  companyId: string;
+  ip: string | undefined;
+}
+
+export interface VerifierOptions {
+  formats: CredentialFormats;
+  source: CredentialSource;
+  cache?: VerificationCache;
+  /** Milliseconds since the epoch; injectable for tests. */
+  clock?: () => number;
+  onRolledReuse?: (event: RolledReuse) => void;
+}
+
+export interface Verifier {
+  /** Verifies a request. Never throws for bad input; throws only if the store fails. */
+  verify(request: VerifyRequest): Promise<VerifyOutcome>;
+  /**
+   * The synchronous warm path: the outcome when it can be decided from memory alone
+   * (malformed, cached or known-unknown credentials), else `undefined`.
+   */
+  verifyFromCache(request: VerifyRequest): VerifyOutcome | undefined;
+  readonly cache: VerificationCache;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MISSING: VerifyOutcome = { kind: 'missing' };
+const SCHEME: VerifyOutcome = { kind: 'invalid', reason: 'scheme' };
+const MALFORMED: VerifyOutcome = { kind: 'invalid', reason: 'malformed' };
+const UNKNOWN: VerifyOutcome = { kind: 'invalid', reason: 'unknown' };
+
+const BEARER = 'bearer';
+const isSpace = (code: number) => code === 32 || code === 9;
+
+/**
+ * Extracts the token from `Bearer <token>` (scheme case-insensitive, surrounding spaces and tabs
+ * ignored); `null` for anything else. Whatever else the token holds is the format's concern.
+ */
+export function bearerToken(header: string): string | null {
+  if (header.length < 8 || header.charCodeAt(6) !== 32) return null;
+  // The common spelling, one native compare; any other casing takes the loop below.
+  if (
+    header.startsWith('Bearer ') &&
+    !isSpace(header.charCodeAt(7)) &&
+    !isSpace(header.charCodeAt(header.length - 1))
+  )
+    return header.slice(7);
+  // `| 32` lower-cases an ASCII letter; only 'B'/'b' (…) map onto the letters of "bearer".
+  for (let i = 0; i < 6; i++) if ((header.charCodeAt(i) | 32) !== BEARER.charCodeAt(i)) return null;
+  let start = 7;
+  let end = header.length;
+  while (start < end && isSpace(header.charCodeAt(start))) start++;
+  while (end > start && isSpace(header.charCodeAt(end - 1))) end--;
+  return start === end ? null : header.slice(start, end);
+}
+
+/**
+ * The verification pipeline: header → parse (checksum, no I/O) → SHA-256 → cache or one store
+ * query → state, expiry, plan, IP and acting-user rules → a typed outcome.
+ *
+ * @example
+ * const verifier = createVerifier({ formats: createFormats(), source });
+ * const outcome = await verifier.verify({ authorization: req.headers.authorization });
+ * if (outcome.kind === 'valid') console.log(outcome.principal.userId);
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const { formats, source } = options;
+  const cache = options.cache ?? new VerificationCache();
+  const clock = options.clock ?? Date.now;
+  // Concurrent cold lookups of one hash share a query, but only within one cache generation.
+  const inflight = new Map<string, { generation: number; promise: Promise<CachedCredential | null> }>();
+
+  /**
+   * The token when the header holds something shaped like a credential (scheme, length, prefix),
+   * else the outcome. The full format check (alphabet and CRC32) runs only on a cache miss: a
+   * cache hit means the SHA-256 of this exact token matched a stored credential, which only a
+   * well-formed token can. Either way nothing malformed reaches the database.
+   */
+  function prepare(request: VerifyRequest): VerifyOutcome | string {
+    const header = request.authorization;
+    if (header === undefined || header === '') return MISSING;
+    const token = bearerToken(header);
+    if (token === null) return SCHEME;
+    return formats.hasShape(token) ? token : MALFORMED;
+  }
+
+  function decideMembership(
+    entry: CachedCredential,
+    actingUserId: string,
+    role: Principal['role'] | null,
+  ): VerifyOutcome {
+    if (role === null) return { kind: 'acting_user_not_in_company', credentialId: entry.id };
+    return { kind: 'valid', principal: principalOf(entry, actingUserId, role) };
+  }
+
+  /** Everything after the lookup; `needsMembership` when an acting user must be looked up. */
+  // The entry was found by the SHA-256 of the whole token, so it is this token's row.
+  function decide(
+    entry: CachedCredential,
+    request: VerifyRequest,
+  ): VerifyOutcome | { needsMembership: string } {
+    if (entry.state === 'revoked') return { kind: 'invalid', reason: 'revoked' };
+    if (entry.expiresAtMs !== null && clock() >= entry.expiresAtMs) {
+      if (entry.replaced) {
+        options.onRolledReuse?.({ credentialId: entry.id, companyId: entry.companyId, ip: request.ip });
+        return { kind: 'invalid', reason: 'rolled' };
+      }
+      return { kind: 'expired', credentialId: entry.id };
+    }
+    if (entry.state === 'deactivated') return { kind: 'deactivated', credentialId: entry.id };
+    if (!entry.planAllowed) return { kind: 'plan_required', credentialId: entry.id };
+    if (entry.allow !== null && !ipAllowed(entry.allow, request.ip)) {
+      return { kind: 'ip_not_allowed', credentialId: entry.id };
+    }
+
+    const header = request.actingUserId?.trim() || undefined;
+    if (entry.kind === 'pat') {
+      if (entry.ownerUserId === null || entry.ownerRole === null)
+        return { kind: 'invalid', reason: 'owner_gone' };
+      if (header !== undefined && header.toLowerCase() !== entry.ownerUserId) {
+        return { kind: 'impersonation_forbidden', credentialId: entry.id };
+      }
+      return ownerOutcome(entry, entry.ownerUserId, entry.ownerRole);
+    }
+
+    if (header === undefined) {
+      if (!request.ownerDefault) return { kind: 'acting_user_required', credentialId: entry.id };
+      if (entry.companyOwnerId === null)
+        return { kind: 'acting_user_not_in_company', credentialId: entry.id };
+      return ownerOutcome(entry, entry.companyOwnerId, 'owner');
+    }
+    if (!UUID_RE.test(header)) return { kind: 'acting_user_not_in_company', credentialId: entry.id };
+    const actingUserId = header.toLowerCase();
+    const member = cache.getMembership(entry.companyId, actingUserId);
+    if (member === undefined) return { needsMembership: actingUserId };
+    return decideMembership(entry, actingUserId, member.role);
+  }
+
+  async function load(hash: string): Promise<CachedCredential | null> {
+    const generation = cache.generation;
+    const pending = inflight.get(hash);
+    if (pending !== undefined && pending.generation === generation) return pending.promise;
+    const promise = source
+      .findByHash(hash)
+      .then((record) => {
+        // An invalidation while the query ran may mean the row we read is already stale
+        // (revoked, deactivated, rolled): answer this request from it, but never cache it.
+        const fresh = cache.generation === generation;
+        if (record === null) {
+          if (fresh) cache.rememberUnknown(hash);
+          return null;
+        }
+        const entry = toCached(record);
+        if (fresh) {
+          cache.setCredential(hash, entry);
+          if (record.ownerUserId !== null)
+            cache.setMembership(record.companyId, record.ownerUserId, record.ownerRole);
+        }
+        return entry;
+      })
+      .finally(() => {
+        if (inflight.get(hash)?.promise === promise) inflight.delete(hash);
+      });
+    inflight.set(hash, { generation, promise });
+    return promise;
+  }
+
+  function verifyFromCache(request: VerifyRequest): VerifyOutcome | undefined {
+    const token = prepare(request);
+    if (typeof token !== 'string') return token;
+    const hash = hashCredential(token);
+    const entry = cache.getCredential(hash);
+    if (entry === undefined) {
+      if (formats.check(token) === null) return MALFORMED;
+      return cache.isKnownUnknown(hash) ? UNKNOWN : undefined;
+    }
+    const decided = decide(entry, request);
+    return 'needsMembership' in decided ? undefined : decided;
+  }
+
+  async function verify(request: VerifyRequest): Promise<VerifyOutcome> {
+    const token = prepare(request);
+    if (typeof token !== 'string') return token;
+    const hash = hashCredential(token);
+    let entry = cache.getCredential(hash);
+    if (entry === undefined) {
+      if (formats.check(token) === null) return MALFORMED;
+      if (cache.isKnownUnknown(hash)) return UNKNOWN;
+      const loaded = await load(hash);
+      if (loaded === null) return UNKNOWN;
+      entry = loaded;
+    }
+    const decided = decide(entry, request);
+    if (!('needsMembership' in decided)) return decided;
+    const userId = decided.needsMembership;
+    const generation = cache.generation;
+    const role = await source.findMembership(entry.companyId, userId);
+    if (cache.generation === generation) cache.setMembership(entry.companyId, userId, role);
+    return decideMembership(entry, userId, role);
+  }
+
+  return { verify, verifyFromCache, cache };
+}
+
+/**
+ * The valid outcome of a credential acting as its PAT owner or, for an API key without the
+ * header, as the company owner: the same every time, so it is built once per cache entry and
+ * frozen (callers must treat outcomes as read-only).
+ */
+function ownerOutcome(entry: CachedCredential, userId: string, role: Principal['role']): VerifyOutcome {
+  if (entry.ownerOutcome === null) {
+    const principal = principalOf(entry, userId, role);
+    Object.freeze(principal.credential);
+    entry.ownerOutcome = Object.freeze({ kind: 'valid' as const, principal: Object.freeze(principal) });
+  }
+  return entry.ownerOutcome;
+}
+
+function principalOf(entry: CachedCredential, userId: string, role: Principal['role']): Principal {
+  return {
+    companyId: entry.companyId,
+    plan: entry.plan,
+    userId,
+    role,
+    via: entry.kind,
+    credential: {
+      id: entry.id,
+      kind: entry.kind,
+      publicId: entry.publicId,
+      scopes: entry.scopes,
+      expiresAt: entry.expiresAt,
+      rateLimit: entry.rateLimit ?? entry.companyRateLimit,
+      limitedUsage: entry.limitedUsage,
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { ErrorCode } from '../../errors.js';
+import { replyError } from '../reply-error.js';
+
+function codeFor(error: FastifyError): ErrorCode | null {
+  if (error.validation) return error.validationContext === 'params' ? 'invalid_id' : 'validation_failed';
+  const status = error.statusCode ?? 500;
+  if (status >= 500) return null;
+  if (status === 413) return 'payload_too_large';
+  if (status === 415) return 'unsupported_media_type';
+  if (status === 405) return 'method_not_allowed';
+  if (status === 404) return 'not_found';
+  if (status === 429) return 'rate_limited';
+  if (error.code?.includes('JSON') || error instanceof SyntaxError) return 'invalid_json';
+  return 'validation_failed';
+}
+
+/** The router's own errors, answered with the documented bodies too (Fastify's `frameworkErrors`). */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return replyError(reply, 'invalid_id', 'The id in the path must be a UUID');
+  return replyError(reply, 'validation_failed', 'Malformed URL');
+}
+
+/** Maps every error to the documented body; 5xx answers never carry internal messages. */
+export const errorsPlugin = fp(
+  async (app) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const code = codeFor(error);
+      if (code === null) {
+        request.log.error({ err: error, reqId: request.id }, 'request failed');
+        return replyError(reply, 'internal');
+      }
+      let message: string | undefined;
+      if (code === 'validation_failed' && error.validation)
+        message = `${error.validationContext ?? 'request'}${error.message.replace(/^[a-z]+/, '')}`;
+      if (code === 'invalid_id') message = 'The id in the path must be a UUID';
+      return replyError(reply, code, message);
+    });
+    app.setNotFoundHandler((_request, reply) => replyError(reply, 'not_found'));
+  },
+  { name: 'keywarden-errors' },
+);

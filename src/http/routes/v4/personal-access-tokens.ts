@@ -1,0 +1,89 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { callerOf } from '../../caller.js';
+import { replyFailure } from '../../reply-error.js';
+import {
+  authErrors,
+  CreatePatBody,
+  CredentialEnvelope,
+  CredentialList,
+  IdParams,
+  Issued,
+  RollBody,
+  Rolled,
+} from '../../schemas.js';
+
+/** Your own Personal Access Tokens. */
+export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { credentials } = app.keywarden.warden;
+  const config = { auth: { management: true } };
+  const tags = ['personal access tokens'];
+
+  app.get(
+    '/',
+    {
+      config,
+      schema: { tags, summary: 'List your tokens', response: { 200: CredentialList, ...authErrors } },
+    },
+    async (request, reply) => {
+      const result = await credentials.list(callerOf(request), 'pat');
+      return result.ok ? { data: result.value } : replyFailure(reply, result);
+    },
+  );
+
+  app.post(
+    '/',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Create a token (the secret is shown once)',
+        body: CreatePatBody,
+        response: { 201: Issued, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const result = await credentials.createPat(callerOf(request), request.body);
+      return result.ok ? reply.code(201).send(result.value) : replyFailure(reply, result);
+    },
+  );
+
+  app.delete(
+    '/:id',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Revoke a token (permanent)',
+        params: IdParams,
+        response: { 200: CredentialEnvelope, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const result = await credentials.revoke(callerOf(request), 'pat', request.params.id);
+      return result.ok ? { credential: result.value } : replyFailure(reply, result);
+    },
+  );
+
+  app.post(
+    '/:id/roll',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Issue a new secret; the old one works for the overlap',
+        params: IdParams,
+        body: RollBody,
+        response: { 201: Rolled, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const result = await credentials.roll(
+        callerOf(request),
+        'pat',
+        request.params.id,
+        request.body?.overlapSeconds,
+      );
+      return result.ok ? reply.code(201).send(result.value) : replyFailure(reply, result);
+    },
+  );
+};

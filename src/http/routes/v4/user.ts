@@ -1,0 +1,150 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { isCompanyAdmin } from '../../../auth/scopes.js';
+import { callerOf } from '../../caller.js';
+import { principalOf } from '../../plugins/authenticate.js';
+import { replyError, replyFailure } from '../../reply-error.js';
+import { authErrors, IdParams } from '../../schemas.js';
+
+const UserRef = Type.Ref('User');
+const Role = Type.Union([Type.Literal('admin'), Type.Literal('member')]);
+const Name = Type.String({ maxLength: 100 });
+const tags = ['users'];
+
+/** Users: read (members themselves, admins the company); manage through API keys or sessions only. */
+export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { directory } = app.keywarden.warden;
+
+  app.get(
+    '/me',
+    {
+      config: { auth: { scope: 'users:read', ownerDefault: true } },
+      schema: {
+        tags,
+        summary: 'The acting user (API keys without the header: the company owner)',
+        response: { 200: UserRef, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const user = await directory.getUser(principal.companyId, principal.userId);
+      return user ?? replyError(reply, 'not_found');
+    },
+  );
+
+  app.get(
+    '/',
+    {
+      config: { auth: { scope: 'users:read' } },
+      schema: {
+        tags,
+        summary: "The company's users (admins and owners)",
+        response: { 200: Type.Array(UserRef), ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      if (!isCompanyAdmin(principal.role))
+        return replyError(reply, 'forbidden', 'Only owners and admins can list users');
+      return directory.listUsers(principal.companyId);
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      config: { auth: { scope: 'users:read' } },
+      schema: { tags, summary: 'One user', params: IdParams, response: { 200: UserRef, ...authErrors } },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const user = await directory.getUser(principal.companyId, request.params.id);
+      if (!user) return replyError(reply, 'not_found');
+      if (user.id !== principal.userId && !isCompanyAdmin(principal.role))
+        return replyError(reply, 'forbidden');
+      return user;
+    },
+  );
+
+  app.post(
+    '/',
+    {
+      config: { auth: { scope: 'users:write', userManagement: true, ownerDefault: true } },
+      schema: {
+        tags,
+        summary: 'Create a user in the company (admins and owners)',
+        body: Type.Object(
+          {
+            email: Type.String({ minLength: 3, maxLength: 320 }),
+            givenName: Type.Optional(Name),
+            familyName: Type.Optional(Name),
+            role: Type.Optional(Role),
+            timezone: Type.Optional(Type.String({ maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: UserRef, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      if (!isCompanyAdmin(caller.role))
+        return replyError(reply, 'forbidden', 'Only owners and admins can create users');
+      const result = await directory.createUser(caller, request.body);
+      return result.ok ? reply.code(201).send(result.value) : replyFailure(reply, result);
+    },
+  );
+
+  app.patch(
+    '/:id',
+    {
+      config: { auth: { scope: 'users:write', userManagement: true } },
+      schema: {
+        tags,
+        summary: 'Update a user (admins: anyone in the company; members: themselves, not their role)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            email: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
+            givenName: Type.Optional(Name),
+            familyName: Type.Optional(Name),
+            role: Type.Optional(Role),
+            timezone: Type.Optional(Type.String({ maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: UserRef, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const self = request.params.id === caller.userId;
+      if (!isCompanyAdmin(caller.role) && (!self || request.body.role !== undefined))
+        return replyError(reply, 'forbidden');
+      const result = await directory.updateUser(caller, request.params.id, request.body);
+      return result.ok ? result.value : replyFailure(reply, result);
+    },
+  );
+
+  app.delete(
+    '/:id',
+    {
+      config: { auth: { scope: 'users:write', userManagement: true } },
+      schema: {
+        tags,
+        summary: 'Delete a user and revoke their tokens (admins and owners)',
+        params: IdParams,
+        response: { 200: UserRef, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      if (!isCompanyAdmin(caller.role))
+        return replyError(reply, 'forbidden', 'Only owners and admins can delete users');
+      if (request.params.id === caller.userId)
+        return replyError(reply, 'conflict', 'You cannot delete yourself');
+      const result = await directory.deleteUser(caller, request.params.id);
+      return result.ok ? result.value : replyFailure(reply, result);
+    },
+  );
+};

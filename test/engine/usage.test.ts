@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWarden, type Warden } from '../../src/warden/create-warden.js';
+import { databaseTargets } from '../support/databases.js';
+import { seedCompany, unwrap } from '../support/fixtures.js';
+
+for (const target of databaseTargets) {
+  describe.skipIf(!target.available)(`usage recording on ${target.name}`, () => {
+    let warden: Warden;
+    let drop: () => Promise<void>;
+
+    beforeAll(async () => {
+      const db = await target.create();
+      drop = db.drop;
+      // A long interval: only explicit flushes write, so the test sees batching.
+      warden = await createWarden({
+        databaseUrl: db.url,
+        invalidation: 'local',
+        usage: { flushIntervalMs: 60_000 },
+      });
+    });
+    afterAll(async () => {
+      await warden?.close();
+      await drop?.();
+    });
+
+    it('records off the request path and writes last use, daily counts and activity in one batch', async () => {
+      const seed = await seedCompany(warden);
+      const issued = unwrap(await warden.credentials.createPat(seed.ownerCaller, { name: 'used' }));
+      const id = issued.credential.id;
+      const before = warden.store.queryCount();
+      const start = Date.now();
+      for (let i = 0; i < 250; i++) {
+        warden.usage.record({
+          credentialId: id,
+          at: start + i,
+          method: 'GET',
+          route: '/v4/user/me',
+          status: i % 50 === 0 ? 429 : 200,
+          ip: `10.0.0.${i % 5}`,
+          userAgent: 'vitest',
+          actingUserId: seed.owner.id,
+        });
+      }
+      expect(warden.store.queryCount()).toBe(before);
+      await warden.usage.flush();
+      const [listed] = unwrap(await warden.credentials.list(seed.ownerCaller, 'pat'));
+      expect(listed?.lastUsedAt).toBe(new Date(start + 249).toISOString());
+      expect(listed?.lastUsedIp).toBe('10.0.0.4');
+      const daily = await warden.usage.daily(id);
+      expect(daily.reduce((sum, d) => sum + d.requests, 0)).toBe(250);
+      const activity = await warden.usage.activity(id, 500);
+      // Counts are exact; the activity log keeps the first 20 per credential per flush window.
+      expect(activity).toHaveLength(20);
+      expect(activity.at(-1)?.at).toBe(new Date(start).toISOString());
+      expect(activity[0]).toMatchObject({
+        method: 'GET',
+        route: '/v4/user/me',
+        status: 200,
+        ip: '10.0.0.4',
+        actingUserId: seed.owner.id,
+      });
+    });
+
+    it('flushes what is buffered on close', async () => {
+      const db = await target.create();
+      const first = await createWarden({
+        databaseUrl: db.url,
+        invalidation: 'local',
+        usage: { flushIntervalMs: 60_000 },
+      });
+      const seed = await seedCompany(first);
+      const issued = unwrap(await first.credentials.createPat(seed.ownerCaller, { name: 'x' }));
+      first.usage.record({
+        credentialId: issued.credential.id,
+        at: Date.now(),
+        method: 'POST',
+        route: '/v4/meeting-type',
+        status: 201,
+        ip: '127.0.0.1',
+        userAgent: null,
+        actingUserId: seed.owner.id,
+      });
+      await first.close();
+      if (target.name === 'postgres') {
+        const second = await createWarden({ databaseUrl: db.url, invalidation: 'local' });
+        expect(await second.usage.activity(issued.credential.id)).toHaveLength(1);
+        await second.close();
+      }
+      await db.drop();
+    });
+
+    it('keeps counts exact when the activity buffer overflows', async () => {
+      const db = await target.create();
+      const small = await createWarden({
+        databaseUrl: db.url,
+        invalidation: 'local',
+        usage: { flushIntervalMs: 60_000, maxBuffer: 10 },
+      });
+      const seed = await seedCompany(small);
+      const issued = unwrap(await small.credentials.createPat(seed.ownerCaller, { name: 'x' }));
+      for (let i = 0; i < 30; i++) {
+        small.usage.record({
+          credentialId: issued.credential.id,
+          at: Date.now(),
+          method: 'GET',
+          route: '/',
+          status: 200,
+          ip: null,
+          userAgent: null,
+          actingUserId: null,
+        });
+      }
+      await small.usage.flush();
+      expect(small.usage.stats().dropped).toBe(20);
+      expect((await small.usage.daily(issued.credential.id))[0]?.requests).toBe(30);
+      expect(await small.usage.activity(issued.credential.id)).toHaveLength(10);
+      await small.close();
+      await db.drop();
+    });
+
+    it('samples the first events per credential per window and keeps counts exact across days', async () => {
+      const db = await target.create();
+      const small = await createWarden({
+        databaseUrl: db.url,
+        invalidation: 'local',
+        usage: { flushIntervalMs: 60_000, maxPerCredential: 5 },
+      });
+      const seed = await seedCompany(small);
+      const a = unwrap(await small.credentials.createPat(seed.ownerCaller, { name: 'a' })).credential.id;
+      const b = unwrap(await small.credentials.createPat(seed.ownerCaller, { name: 'b' })).credential.id;
+      const now = Date.now();
+      const event = (credentialId: string, i: number, at = now + i) => ({
+        credentialId,
+        at,
+        method: 'GET',
+        route: `/r${i}`,
+        status: 200,
+        ip: `10.0.0.${i}`,
+        userAgent: null,
+        actingUserId: null,
+      });
+      for (let i = 0; i < 12; i++) {
+        small.usage.record(event(a, i));
+        small.usage.record(event(b, i));
+      }
+      small.usage.record(event(a, 99, now - 86_400_000)); // a late event from yesterday
+      await small.usage.flush();
+
+      const routes = async (id: string) => (await small.usage.activity(id)).map((entry) => entry.route);
+      expect(await routes(b)).toEqual(['/r4', '/r3', '/r2', '/r1', '/r0']);
+      expect(await routes(a)).toEqual(['/r4', '/r3', '/r2', '/r1', '/r0']); // the late event was only counted
+      const today = new Date(now).toISOString().slice(0, 10);
+      const yesterday = new Date(now - 86_400_000).toISOString().slice(0, 10);
+      expect(await small.usage.daily(b)).toEqual([{ day: today, requests: 12 }]);
+      expect(await small.usage.daily(a)).toEqual([
+        { day: yesterday, requests: 1 },
+        { day: today, requests: 12 },
+      ]);
+      const listed = unwrap(await small.credentials.list(seed.ownerCaller, 'pat'));
+      expect(listed.find((c) => c.id === a)?.lastUsedIp).toBe('10.0.0.11');
+      await small.close();
+      await db.drop();
+    });
+  });
+}

@@ -1,0 +1,182 @@
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import { api, errorMessage } from './api';
+import type { AuthResponse } from './api-types';
+import { FormError } from './feedback';
+import { PageHeader } from './page-header';
+
+const KNOWN_BROWSER_KEY = 'keywarden:has-account';
+
+/** Whether someone has signed in from this browser before (to decide how loudly to offer sign-up). */
+function isReturningVisitor(): boolean {
+  try {
+    return localStorage.getItem(KNOWN_BROWSER_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+export function rememberReturningVisitor(): void {
+  try {
+    localStorage.setItem(KNOWN_BROWSER_KEY, '1');
+  } catch {
+    // Storage can be unavailable (private mode); the flag is only a nicety.
+  }
+}
+
+interface AuthPageProps {
+  onAuthenticated: (response: AuthResponse) => void;
+  /** A message from the app, e.g. that the session expired. */
+  notice?: string | null;
+}
+
+function useSubmit(action: () => Promise<AuthResponse>, onAuthenticated: AuthPageProps['onAuthenticated']) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const response = await action();
+      rememberReturningVisitor();
+      onAuthenticated(response);
+    } catch (caught) {
+      setError(errorMessage(caught));
+      setBusy(false);
+    }
+  };
+  return { busy, error, submit };
+}
+
+function Field(props: {
+  label: string;
+  type: 'text' | 'email' | 'password';
+  value: string;
+  onChange: (value: string) => void;
+  autoComplete: string;
+  hint?: ReactNode;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id} className="label">
+        {props.label}
+      </label>
+      <input
+        id={id}
+        className="input"
+        type={props.type}
+        required
+        value={props.value}
+        onChange={(event) => props.onChange(event.target.value)}
+        autoComplete={props.autoComplete}
+        aria-describedby={props.hint ? `${id}-hint` : undefined}
+      />
+      {props.hint && (
+        <span id={`${id}-hint`} className="hint">
+          {props.hint}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function SignupInvite({ prominent }: { prominent: boolean }) {
+  return prominent ? (
+    <div className="callout callout-invite">
+      <p className="callout-title">New to Keywarden?</p>
+      <p>Create a workspace for your company and issue your first token in a minute.</p>
+      <a className="button button-primary" href="#/signup">
+        Sign up
+      </a>
+    </div>
+  ) : (
+    <p className="auth-switch">
+      New to Keywarden? <a href="#/signup">Sign up</a>
+    </p>
+  );
+}
+
+export function LoginPage({ onAuthenticated, notice }: AuthPageProps) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [firstVisit] = useState(() => !isReturningVisitor());
+  const { busy, error, submit } = useSubmit(
+    () => api.login({ email: email.trim(), password }),
+    onAuthenticated,
+  );
+
+  return (
+    <div className="auth">
+      {firstVisit && <SignupInvite prominent />}
+      <div className="card auth-card">
+        <PageHeader title="Log in" />
+        <p role="status" className={notice ? 'callout callout-info' : undefined}>
+          {notice}
+        </p>
+        <form onSubmit={submit} className="stack">
+          <Field label="Email" type="email" value={email} onChange={setEmail} autoComplete="username" />
+          <Field
+            label="Password"
+            type="password"
+            value={password}
+            onChange={setPassword}
+            autoComplete="current-password"
+          />
+          <FormError message={error} />
+          <button type="submit" className="button button-primary button-block" disabled={busy}>
+            {busy ? 'Logging in…' : 'Log in'}
+          </button>
+        </form>
+        {!firstVisit && <SignupInvite prominent={false} />}
+      </div>
+    </div>
+  );
+}
+
+export function SignupPage({ onAuthenticated }: AuthPageProps) {
+  const [company, setCompany] = useState('');
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const { busy, error, submit } = useSubmit(
+    () => api.signup({ company: company.trim(), name: name.trim(), email: email.trim(), password }),
+    onAuthenticated,
+  );
+
+  return (
+    <div className="auth">
+      <div className="card auth-card">
+        <PageHeader title="Create your account">
+          <p className="lede">You become the owner of a new company workspace.</p>
+        </PageHeader>
+        <form onSubmit={submit} className="stack">
+          <Field
+            label="Company"
+            type="text"
+            value={company}
+            onChange={setCompany}
+            autoComplete="organization"
+          />
+          <Field label="Your name" type="text" value={name} onChange={setName} autoComplete="name" />
+          <Field label="Email" type="email" value={email} onChange={setEmail} autoComplete="email" />
+          <Field
+            label="Password"
+            type="password"
+            value={password}
+            onChange={setPassword}
+            autoComplete="new-password"
+            hint="Use a long password you do not use anywhere else."
+          />
+          <FormError message={error} />
+          <button type="submit" className="button button-primary button-block" disabled={busy}>
+            {busy ? 'Signing up…' : 'Sign up'}
+          </button>
+        </form>
+        <p className="auth-switch">
+          Already have an account? <a href="#/login">Log in</a>
+        </p>
+      </div>
+    </div>
+  );
+}
