@@ -23,6 +23,38 @@ export interface RateLimitsOptions {
 }
 
 /**
+ * Per-key fixed windows in this process, decided synchronously: a warm request then needs no
+ * promise for its rate limit. Same semantics as the Redis limiter (the window starts at a key's
+ * first request; refused requests count too). Expired windows are swept at most once a minute.
+ */
+class MemoryWindows {
+  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+  private sweepAt = 0;
+
+  consume(key: string, policy: RateLimitPolicy, now: number): LimitDecision {
+    let window = this.windows.get(key);
+    if (window === undefined || window.resetAt <= now) {
+      if (now >= this.sweepAt) this.sweep(now);
+      window = { count: 0, resetAt: now + policy.windowSeconds * 1000 };
+      this.windows.set(key, window);
+    }
+    window.count++;
+    return {
+      allowed: window.count <= policy.limit,
+      limit: policy.limit,
+      remaining: Math.max(0, policy.limit - window.count),
+      resetMs: window.resetAt - now,
+      windowSeconds: policy.windowSeconds,
+    };
+  }
+
+  private sweep(now: number): void {
+    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
+    this.sweepAt = now + 60_000;
+  }
+}
+
+/**
  * Fixed-window limits per credential (its own policy, else the company default) and per IP for
  * failed authentication. In memory by default; in Redis when `redisUrl` is set, so that every
  * node counts against the same budget (with an in-memory fallback if Redis stops answering).
@@ -33,6 +65,7 @@ export function createRateLimits(options: RateLimitsOptions) {
     : null;
   redis?.on('error', (error) => options.onRedisError?.(error));
   const limiters = new Map<string, RateLimiterAbstract>();
+  const credentialWindows = redis ? null : new MemoryWindows();
 
   function limiterFor(prefix: string, policy: RateLimitPolicy): RateLimiterAbstract {
     const key = `${prefix}:${policy.limit}:${policy.windowSeconds}`;
@@ -66,10 +99,21 @@ export function createRateLimits(options: RateLimitsOptions) {
     }
   }
 
+  /** The credential's count when it is kept in memory (`null` when it lives in Redis). */
+  function consumeNow(credentialId: string, policy: RateLimitPolicy): LimitDecision | null {
+    if (!credentialWindows) return null;
+    const key = `${policy.limit}:${policy.windowSeconds}:${credentialId}`;
+    return credentialWindows.consume(key, policy, Date.now());
+  }
+
   return {
     /** Counts one request for a credential. */
-    consumeCredential: (credentialId: string, policy: RateLimitPolicy) =>
-      consume('cred', credentialId, policy),
+    consumeCredential(credentialId: string, policy: RateLimitPolicy): Promise<LimitDecision> {
+      const now = consumeNow(credentialId, policy);
+      return now ? Promise.resolve(now) : consume('cred', credentialId, policy);
+    },
+    /** The same, decided at once when counting in memory; `null` when the count lives in Redis. */
+    consumeCredentialNow: consumeNow,
     /** Whether an IP has used up its failed-authentication budget, without counting. */
     async authFailuresExceeded(ip: string): Promise<LimitDecision | null> {
       const result = await limiterFor('authfail', options.authFailures).get(ip);

@@ -1,12 +1,12 @@
-import type { PGlite } from '@electric-sql/pglite';
-import { and, eq, sql } from 'drizzle-orm';
+import { PGlite } from '@electric-sql/pglite';
+import type pg from 'pg';
 import type { CredentialRecord, CredentialSource } from '../auth/credential-source.js';
 import type { Plan } from '../auth/outcome.js';
 import type { Role } from '../auth/scopes.js';
-import type { Database, Store } from './database.js';
-import { type CompanySettings, type CredentialRow, companies, credentials, users } from './schema.js';
+import type { Store } from './database.js';
+import type { CompanySettings, CredentialRow } from './schema.js';
 
-/** The columns verification needs, as one statement (the PGlite path prepares it server-side). */
+/** The columns verification needs, as one statement. */
 const BY_HASH_SQL =
   'select c.id, c.kind, c.public_id, c.company_id, co.plan, co.settings, ' +
   "(select o.id from users o where o.company_id = c.company_id and o.role = 'owner') as company_owner_id, " +
@@ -37,19 +37,45 @@ interface ByHashRow {
   usage_remaining: number | null;
 }
 
+function toRecord(row: ByHashRow): CredentialRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    publicId: row.public_id,
+    companyId: row.company_id,
+    plan: row.plan,
+    companyOwnerId: row.company_owner_id,
+    companyRateLimit: row.settings.rateLimit ?? null,
+    ownerUserId: row.owner_user_id,
+    ownerRole: row.owner_role,
+    scopes: row.scopes,
+    expiresAt: row.expires_at,
+    state: row.state,
+    replaced: row.replaced_by_id !== null,
+    ipAllowlist: row.ip_allowlist,
+    rateLimit: row.rate_limit,
+    limitedUsage: row.usage_remaining !== null,
+  };
+}
+
 /**
- * The embedded database parses and plans every statement Drizzle sends it, which costs more than
+ * The embedded database parses and plans every statement it is sent, which costs more than
  * running it; a server-side `PREPARE` once and `EXECUTE` per lookup removes that. `EXECUTE` takes
  * no bind parameters, so values are inlined, and only after checking they are a hex digest or a
  * UUID (nothing else can reach here: the verifier hashes, the acting user is UUID-checked).
  */
-function createPgliteSource(store: Store & { client: PGlite }): CredentialSource {
-  const client = store.client;
+function createPgliteSource(store: Store, client: PGlite): CredentialSource {
   let ready: Promise<unknown> | null = null;
   const prepare = () => {
-    ready ??= client.exec(
-      `prepare keywarden_by_hash(text) as ${BY_HASH_SQL}; prepare keywarden_membership(uuid, uuid) as ${MEMBERSHIP_SQL};`,
-    );
+    // A failed PREPARE (the database closing under us) is retried by the next lookup.
+    ready ??= client
+      .exec(
+        `prepare keywarden_by_hash(text) as ${BY_HASH_SQL}; prepare keywarden_membership(uuid, uuid) as ${MEMBERSHIP_SQL};`,
+      )
+      .catch((error: unknown) => {
+        ready = null;
+        throw error;
+      });
     return ready;
   };
   return {
@@ -58,26 +84,7 @@ function createPgliteSource(store: Store & { client: PGlite }): CredentialSource
       await prepare();
       store.noteStatement();
       const { rows } = await client.query<ByHashRow>(`execute keywarden_by_hash('${hash}')`);
-      const row = rows[0];
-      if (!row) return null;
-      return {
-        id: row.id,
-        kind: row.kind,
-        publicId: row.public_id,
-        companyId: row.company_id,
-        plan: row.plan,
-        companyOwnerId: row.company_owner_id,
-        companyRateLimit: row.settings.rateLimit ?? null,
-        ownerUserId: row.owner_user_id,
-        ownerRole: row.owner_role,
-        scopes: row.scopes,
-        expiresAt: row.expires_at,
-        state: row.state,
-        replaced: row.replaced_by_id !== null,
-        ipAllowlist: row.ip_allowlist,
-        rateLimit: row.rate_limit,
-        limitedUsage: row.usage_remaining !== null,
-      };
+      return rows[0] ? toRecord(rows[0]) : null;
     },
     async findMembership(companyId, userId) {
       if (!UUID.test(companyId) || !UUID.test(userId)) return null;
@@ -91,78 +98,37 @@ function createPgliteSource(store: Store & { client: PGlite }): CredentialSource
   };
 }
 
-/** The store's implementation of the verification port, for whichever database it runs on. */
-export function createStoreCredentialSource(store: Store): CredentialSource {
-  return store.driver === 'pglite'
-    ? createPgliteSource(store as Store & { client: PGlite })
-    : createCredentialSource(store.db);
+/** On a server: named prepared statements (parsed and planned once per connection), no ORM in between. */
+function createServerSource(store: Store, pool: pg.Pool): CredentialSource {
+  return {
+    async findByHash(hash) {
+      store.noteStatement();
+      const { rows } = await pool.query<ByHashRow>({
+        name: 'keywarden_by_hash',
+        text: BY_HASH_SQL,
+        values: [hash],
+      });
+      return rows[0] ? toRecord(rows[0]) : null;
+    },
+    async findMembership(companyId, userId) {
+      if (!UUID.test(companyId) || !UUID.test(userId)) return null;
+      store.noteStatement();
+      const { rows } = await pool.query<{ role: Role }>({
+        name: 'keywarden_membership',
+        text: MEMBERSHIP_SQL,
+        values: [userId, companyId],
+      });
+      return rows[0]?.role ?? null;
+    },
+  };
 }
 
 /**
- * Builds the store's implementation of the verification port: one indexed query by hash that
- * also brings the company's plan, owner and default rate limit and the PAT owner's role.
+ * The store's implementation of the verification port: one indexed statement by hash that also
+ * brings the company's plan, owner and default rate limit and the PAT owner's role, plus the
+ * acting user's membership. The same SQL on both drivers, each run the cheapest way it allows.
  */
-export function createCredentialSource(db: Database): CredentialSource {
-  const owner = sql<
-    string | null
-  >`(select o.id from users o where o.company_id = ${credentials.companyId} and o.role = 'owner')`;
-  const byHash = db
-    .select({
-      id: credentials.id,
-      kind: credentials.kind,
-      publicId: credentials.publicId,
-      companyId: credentials.companyId,
-      plan: companies.plan,
-      settings: companies.settings,
-      companyOwnerId: owner,
-      ownerUserId: credentials.ownerUserId,
-      ownerRole: users.role,
-      scopes: credentials.scopes,
-      expiresAt: credentials.expiresAt,
-      state: credentials.state,
-      replacedById: credentials.replacedById,
-      ipAllowlist: credentials.ipAllowlist,
-      rateLimit: credentials.rateLimit,
-      usageRemaining: credentials.usageRemaining,
-    })
-    .from(credentials)
-    .innerJoin(companies, eq(companies.id, credentials.companyId))
-    .leftJoin(users, eq(users.id, credentials.ownerUserId))
-    .where(eq(credentials.secretHash, sql.placeholder('hash')))
-    .prepare('keywarden_credential_by_hash');
-
-  const membership = db
-    .select({ role: users.role })
-    .from(users)
-    .where(and(eq(users.id, sql.placeholder('userId')), eq(users.companyId, sql.placeholder('companyId'))))
-    .prepare('keywarden_membership');
-
-  return {
-    async findByHash(hash: string): Promise<CredentialRecord | null> {
-      const [row] = await byHash.execute({ hash });
-      if (!row) return null;
-      return {
-        id: row.id,
-        kind: row.kind,
-        publicId: row.publicId,
-        companyId: row.companyId,
-        plan: row.plan,
-        companyOwnerId: row.companyOwnerId,
-        companyRateLimit: row.settings.rateLimit ?? null,
-        ownerUserId: row.ownerUserId,
-        ownerRole: row.ownerRole,
-        scopes: row.scopes,
-        expiresAt: row.expiresAt,
-        state: row.state,
-        replaced: row.replacedById !== null,
-        ipAllowlist: row.ipAllowlist,
-        rateLimit: row.rateLimit,
-        limitedUsage: row.usageRemaining !== null,
-      };
-    },
-    async findMembership(companyId: string, userId: string): Promise<Role | null> {
-      const [row] = await membership.execute({ companyId, userId });
-      return row?.role ?? null;
-    },
-  };
+export function createStoreCredentialSource(store: Store): CredentialSource {
+  const client = store.client;
+  return client instanceof PGlite ? createPgliteSource(store, client) : createServerSource(store, client);
 }

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { OUTCOME_ERROR, type Principal } from '../../auth/outcome.js';
+import { OUTCOME_ERROR, type Principal, type VerifyOutcome } from '../../auth/outcome.js';
 import { hasScope, MANAGEMENT_SCOPE, type Scope } from '../../auth/scopes.js';
+import type { VerifyRequest } from '../../auth/verifier.js';
 import { ERRORS } from '../../errors.js';
 import type { LimitDecision } from '../rate-limits.js';
 import { REALM, replyError } from '../reply-error.js';
@@ -79,63 +80,108 @@ export const authenticatePlugin = fp(
 
     app.decorateRequest('principal', null);
 
-    async function bearer(request: FastifyRequest, reply: FastifyReply, auth: RouteAuth, header: string) {
+    type Verdict = FastifyReply | undefined;
+
+    function verifyInput(request: FastifyRequest, auth: RouteAuth, header: string): VerifyRequest {
       const acting = request.headers[actingHeader];
-      const input = {
+      return {
         authorization: header,
         actingUserId: Array.isArray(acting) ? acting.join(',') : acting,
         ownerDefault: auth.ownerDefault === true,
         ip: request.ip,
       };
-      const started = performance.now();
-      // Memory first: a cached valid credential is let through even from an IP that is over its
-      // failed-authentication budget (that budget guards the database and guessing, and a valid
-      // credential is neither). Anything else is checked against the budget before any lookup.
-      let outcome = warden.verifier.verifyFromCache(input);
-      if (outcome === undefined || outcome.kind !== 'valid') {
-        const blocked = await limits.authFailuresExceeded(request.ip);
-        if (blocked) {
-          metrics.rateLimited.inc({ limit: 'auth_failures' });
-          setLimitHeaders(reply, blocked, 'auth-failures');
-          return replyError(reply, 'rate_limited');
-        }
-        outcome ??= await warden.verify(input);
-      }
-      metrics.verificationSeconds.observe((performance.now() - started) / 1000);
-      const kind = outcome.kind === 'valid' ? outcome.principal.via : 'unknown';
-      metrics.verifications.inc({ outcome: outcome.kind, kind });
+    }
 
-      if (outcome.kind !== 'valid') {
-        const code = OUTCOME_ERROR[outcome.kind];
-        if (ERRORS[code].status === 401) await limits.recordAuthFailure(request.ip);
-        return replyError(reply, code, message(ERRORS[code].message), true);
+    /**
+     * A Bearer credential. Memory first: a cached valid credential is let through even from an
+     * IP that is over its failed-authentication budget (that budget guards the database and
+     * guessing, and a valid credential is neither), and, with in-memory rate limits, is decided
+     * without a single promise. Anything else is checked against the budget before any lookup.
+     */
+    function bearer(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      auth: RouteAuth,
+      header: string,
+    ): Verdict | Promise<Verdict> {
+      const input = verifyInput(request, auth, header);
+      const started = performance.now();
+      const cached = warden.verifier.verifyFromCache(input);
+      if (cached?.kind === 'valid') return admit(request, reply, auth, cached, started);
+      return verifyUncached(request, reply, auth, input, cached, started);
+    }
+
+    async function verifyUncached(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      auth: RouteAuth,
+      input: VerifyRequest,
+      cached: VerifyOutcome | undefined,
+      started: number,
+    ): Promise<Verdict> {
+      const blocked = await limits.authFailuresExceeded(request.ip);
+      if (blocked) {
+        metrics.rateLimited.inc({ limit: 'auth_failures' });
+        setLimitHeaders(reply, blocked, 'auth-failures');
+        return replyError(reply, 'rate_limited');
       }
+      const outcome = cached ?? (await warden.verify(input));
+      if (outcome.kind === 'valid') return admit(request, reply, auth, outcome, started);
+      metrics.verificationSeconds.observe((performance.now() - started) / 1000);
+      metrics.verifications.inc({ outcome: outcome.kind, kind: 'unknown' });
+      const code = OUTCOME_ERROR[outcome.kind];
+      if (ERRORS[code].status === 401) await limits.recordAuthFailure(request.ip);
+      return replyError(reply, code, message(ERRORS[code].message), true);
+    }
+
+    /** A verified credential: its expiry header, rate and usage limits, then the route's rules. */
+    function admit(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      auth: RouteAuth,
+      outcome: Extract<VerifyOutcome, { kind: 'valid' }>,
+      started: number,
+    ): Verdict | Promise<Verdict> {
       const principal = outcome.principal;
+      metrics.verificationSeconds.observe((performance.now() - started) / 1000);
+      metrics.verifications.inc({ outcome: 'valid', kind: principal.via });
       const credential = principal.credential;
       if (!credential) throw new Error('bearer principal without credential');
       request.principal = principal;
-      if (credential.expiresAt) reply.header(config.EXPIRY_HEADER, credential.expiresAt.toISOString());
-      else reply.header(config.EXPIRY_HEADER, 'never');
+      reply.header(config.EXPIRY_HEADER, credential.expiresAt ? credential.expiresAt.toISOString() : 'never');
 
-      const decision = await limits.consumeCredential(credential.id, credential.rateLimit ?? defaultRate);
-      setLimitHeaders(reply, decision);
-      if (!decision.allowed) {
-        metrics.rateLimited.inc({ limit: 'credential' });
-        return replyError(reply, 'rate_limited');
-      }
-      if (credential.limitedUsage) {
-        const remaining = await warden.credentials.consumeUsage(credential.id);
-        if (remaining === null) {
-          metrics.rateLimited.inc({ limit: 'usage' });
-          return replyError(reply, 'usage_exhausted');
+      const policy = credential.rateLimit ?? defaultRate;
+      const now = limits.consumeCredentialNow(credential.id, policy);
+      if (now !== null && !credential.limitedUsage)
+        return limited(reply, now) ?? rules(reply, auth, principal);
+      return (async () => {
+        const limitedReply = limited(reply, now ?? (await limits.consumeCredential(credential.id, policy)));
+        if (limitedReply) return limitedReply;
+        if (credential.limitedUsage) {
+          const remaining = await warden.credentials.consumeUsage(credential.id);
+          if (remaining === null) {
+            metrics.rateLimited.inc({ limit: 'usage' });
+            return replyError(reply, 'usage_exhausted');
+          }
+          reply.header('x-usage-remaining', remaining);
         }
-        reply.header('x-usage-remaining', remaining);
-      }
+        return rules(reply, auth, principal);
+      })();
+    }
 
+    function limited(reply: FastifyReply, decision: LimitDecision): Verdict {
+      setLimitHeaders(reply, decision);
+      if (decision.allowed) return undefined;
+      metrics.rateLimited.inc({ limit: 'credential' });
+      return replyError(reply, 'rate_limited');
+    }
+
+    /** User management is refused to PATs; scoped credentials need the route's scope. */
+    function rules(reply: FastifyReply, auth: RouteAuth, principal: Principal): Verdict {
       if (auth.userManagement && principal.via === 'pat')
         return replyError(reply, 'user_management_requires_api_key');
       const needed = auth.management ? MANAGEMENT_SCOPE : auth.scope;
-      if (needed && !hasScope(credential.scopes, true, needed)) {
+      if (needed && !hasScope(principal.credential?.scopes ?? null, true, needed)) {
         reply.header(
           'www-authenticate',
           `Bearer realm="${REALM}", error="insufficient_scope", scope="${needed}"`,
@@ -165,14 +211,22 @@ export const authenticatePlugin = fp(
       return undefined;
     }
 
-    app.addHook('onRequest', async (request, reply) => {
+    // A callback hook: a warm request is admitted synchronously; only slower paths use promises.
+    // A verdict of `undefined` lets the request through; a reply means it was answered here.
+    app.addHook('onRequest', (request, reply, done) => {
       const auth = request.routeOptions.config.auth;
-      if (!auth) return;
+      if (!auth) return done();
       const header = request.headers.authorization;
-      if (header !== undefined && header !== '') return bearer(request, reply, auth, header);
       const token = request.cookies[SESSION_COOKIE];
-      if (token) return session(request, reply, token);
-      return replyError(reply, 'missing_authorization');
+      const verdict =
+        header !== undefined && header !== ''
+          ? bearer(request, reply, auth, header)
+          : token
+            ? session(request, reply, token)
+            : replyError(reply, 'missing_authorization');
+      if (verdict === undefined) done();
+      else if (verdict instanceof Promise)
+        verdict.then((settled) => (settled === undefined ? done() : undefined), done);
     });
 
     // Usage is recorded after the response, off the request path (a callback hook: no promise).
