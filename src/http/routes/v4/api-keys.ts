@@ -1,26 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { callerOf } from '../../caller.js';
 import { replyFailure } from '../../reply-error.js';
-import {
-  authErrors,
-  CreateApiKeyBody,
-  CredentialEnvelope,
-  CredentialList,
-  IdParams,
-  Issued,
-  RollBody,
-  Rolled,
-} from '../../schemas.js';
+import { authErrors, CreateApiKeyBody, CredentialList, Issued } from '../../schemas.js';
+import { lifecycleRoutes } from './credential-lifecycle.js';
 
 /** The company's Platform API keys (owners and admins). */
 export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { credentials } = app.keywarden.warden;
   const config = { auth: { management: true } };
   const tags = ['platform API keys'];
-  const one = {
-    config,
-    schema: { tags, params: IdParams, response: { 200: CredentialEnvelope, ...authErrors } },
-  };
 
   app.get(
     '/',
@@ -48,41 +36,5 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.delete('/:id', one, async (request, reply) => {
-    const result = await credentials.revoke(callerOf(request), 'api_key', request.params.id);
-    return result.ok ? { credential: result.value } : replyFailure(reply, result);
-  });
-
-  for (const [action, active] of [
-    ['deactivate', false],
-    ['activate', true],
-  ] as const) {
-    app.post(`/:id/${action}`, one, async (request, reply) => {
-      const result = await credentials.setActive(callerOf(request), request.params.id, active);
-      return result.ok ? { credential: result.value } : replyFailure(reply, result);
-    });
-  }
-
-  app.post(
-    '/:id/roll',
-    {
-      config,
-      schema: {
-        tags,
-        summary: 'Issue a new secret; the old one works for the overlap',
-        params: IdParams,
-        body: RollBody,
-        response: { 201: Rolled, ...authErrors },
-      },
-    },
-    async (request, reply) => {
-      const result = await credentials.roll(
-        callerOf(request),
-        'api_key',
-        request.params.id,
-        request.body?.overlapSeconds,
-      );
-      return result.ok ? reply.code(201).send(result.value) : replyFailure(reply, result);
-    },
-  );
+  lifecycleRoutes(app, 'api_key', 'an API key', tags);
 };

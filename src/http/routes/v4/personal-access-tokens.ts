@@ -1,16 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { callerOf } from '../../caller.js';
 import { replyFailure } from '../../reply-error.js';
-import {
-  authErrors,
-  CreatePatBody,
-  CredentialEnvelope,
-  CredentialList,
-  IdParams,
-  Issued,
-  RollBody,
-  Rolled,
-} from '../../schemas.js';
+import { authErrors, CreatePatBody, CredentialList, Issued } from '../../schemas.js';
+import { lifecycleRoutes } from './credential-lifecycle.js';
 
 /** Your own Personal Access Tokens. */
 export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -47,43 +39,5 @@ export const personalAccessTokenRoutes: FastifyPluginAsyncTypebox = async (app) 
     },
   );
 
-  app.delete(
-    '/:id',
-    {
-      config,
-      schema: {
-        tags,
-        summary: 'Revoke a token (permanent)',
-        params: IdParams,
-        response: { 200: CredentialEnvelope, ...authErrors },
-      },
-    },
-    async (request, reply) => {
-      const result = await credentials.revoke(callerOf(request), 'pat', request.params.id);
-      return result.ok ? { credential: result.value } : replyFailure(reply, result);
-    },
-  );
-
-  app.post(
-    '/:id/roll',
-    {
-      config,
-      schema: {
-        tags,
-        summary: 'Issue a new secret; the old one works for the overlap',
-        params: IdParams,
-        body: RollBody,
-        response: { 201: Rolled, ...authErrors },
-      },
-    },
-    async (request, reply) => {
-      const result = await credentials.roll(
-        callerOf(request),
-        'pat',
-        request.params.id,
-        request.body?.overlapSeconds,
-      );
-      return result.ok ? reply.code(201).send(result.value) : replyFailure(reply, result);
-    },
-  );
+  lifecycleRoutes(app, 'pat', 'a token', tags);
 };
