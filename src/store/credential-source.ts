@@ -64,20 +64,28 @@ function toRecord(row: ByHashRow): CredentialRecord {
  * no bind parameters, so values are inlined, and only after checking they are a hex digest or a
  * UUID (nothing else can reach here: the verifier hashes, the acting user is UUID-checked).
  */
-function createPgliteSource(store: Store, client: PGlite): CredentialSource {
-  let ready: Promise<unknown> | null = null;
-  const prepare = () => {
-    // A failed PREPARE (the database closing under us) is retried by the next lookup.
-    ready ??= client
+/** Statements are prepared once per embedded database, however many sources (wardens) share it. */
+const prepared = new WeakMap<PGlite, Promise<unknown>>();
+
+function prepareOnce(client: PGlite): Promise<unknown> {
+  let ready = prepared.get(client);
+  if (ready === undefined) {
+    ready = client
       .exec(
         `prepare keywarden_by_hash(text) as ${BY_HASH_SQL}; prepare keywarden_membership(uuid, uuid) as ${MEMBERSHIP_SQL};`,
       )
       .catch((error: unknown) => {
-        ready = null;
+        // A failed PREPARE (the database closing under us) is retried by the next lookup.
+        prepared.delete(client);
         throw error;
       });
-    return ready;
-  };
+    prepared.set(client, ready);
+  }
+  return ready;
+}
+
+function createPgliteSource(store: Store, client: PGlite): CredentialSource {
+  const prepare = () => prepareOnce(client);
   return {
     async findByHash(hash) {
       if (!HEX_64.test(hash)) return null;

@@ -267,5 +267,23 @@ for (const target of databaseTargets) {
       expect(await warden.verify({ authorization: bearer(rolled.token) })).toMatchObject({ kind: 'invalid' });
       expect((await warden.verify({ authorization: bearer(immediate.token) })).kind).toBe('valid');
     });
+
+    it('lets a second warden on the same open store verify from the database too', async () => {
+      // The first warden has been to the database (and prepared its statements there).
+      warden.cache.clear();
+      expect((await warden.verify({ authorization: bearer(memberPat) })).kind).toBe('valid');
+      const second = await createWarden({ store: warden.store, migrate: false, invalidation: 'local' });
+      try {
+        const outcome = await second.verify({ authorization: bearer(memberPat), ip: '127.0.0.1' });
+        expect(outcome).toMatchObject({ kind: 'valid', principal: { userId: seed.member.id } });
+        const acting = await second.verify({
+          authorization: bearer(apiKey),
+          actingUserId: seed.member.id,
+        });
+        expect(acting).toMatchObject({ kind: 'valid', principal: { userId: seed.member.id } });
+      } finally {
+        await second.close();
+      }
+    });
   });
 }
