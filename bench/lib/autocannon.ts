@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,4 +75,45 @@ export function autocannon(
       }
     });
   });
+}
+
+/**
+ * Latency at microsecond resolution (autocannon's percentiles are whole milliseconds, too coarse
+ * for loopback answers well under one): one keep-alive connection sends requests back to back
+ * for `durationMs`, normally while autocannon loads the same server, and returns every
+ * round-trip time in milliseconds.
+ */
+export async function probeLatencies(
+  url: string,
+  headers: Record<string, string>,
+  durationMs: number,
+): Promise<number[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const samples: number[] = [];
+  const deadline = performance.now() + durationMs;
+  try {
+    while (performance.now() < deadline) {
+      const started = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const req = request(url, { agent, headers }, (res) => {
+          res.on('end', resolve);
+          res.on('error', reject);
+          res.resume();
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      samples.push(performance.now() - started);
+    }
+  } finally {
+    agent.destroy();
+  }
+  return samples;
+}
+
+/** The `q` quantile (0–1) of `values`, nearest-rank. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
 }
