@@ -155,6 +155,9 @@ export function createCredentialsService(options: CredentialsServiceOptions) {
     capDays: number | null | undefined,
   ): Result<Date | null> {
     const at = now();
+    // Both given would silently drop one of them; the contract is one or the other.
+    if (input.expiresAt !== undefined && input.expiresIn !== undefined)
+      return fail('validation_failed', 'Give expiresIn or expiresAt, not both');
     let expiresAt: Date | null;
     if (input.expiresAt !== undefined) {
       expiresAt = new Date(input.expiresAt);
