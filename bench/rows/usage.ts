@@ -1,3 +1,4 @@
+import { now } from '../../src/clock.js';
 import { createWarden } from '../../src/warden/create-warden.js';
 import { withPostgres } from '../lib/databases.js';
 import { alternate, median, opsPerSecondSync, ratios, runAsync } from '../lib/measure.js';
@@ -62,7 +63,7 @@ async function measureUsage(
       if (outcome.kind !== 'valid') throw new Error(`verification failed: ${outcome.kind}`);
       warden.usage.record({
         credentialId: outcome.principal.credential?.id ?? '',
-        at: Date.now(),
+        at: now(),
         method: 'GET',
         route: '/v4/user/me',
         status: 200,
@@ -94,7 +95,7 @@ async function measureUsage(
     // Diagnostics: the two costs recording adds, separately.
     const event = (i: number) => ({
       credentialId: known[i % count]?.id ?? '',
-      at: Date.now(),
+      at: now(),
       method: 'GET',
       route: '/v4/user/me',
       status: 200,

@@ -1,3 +1,4 @@
+import { now } from '../clock.js';
 import type { CredentialFormats } from '../credentials/format.js';
 import { hashCredential } from '../credentials/hash.js';
 import type { CredentialSource } from './credential-source.js';
@@ -86,7 +87,7 @@ export function bearerToken(header: string): string | null {
 export function createVerifier(options: VerifierOptions): Verifier {
   const { formats, source } = options;
   const cache = options.cache ?? new VerificationCache();
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? now;
   // Concurrent cold lookups of one hash share a query, but only within one cache generation.
   const inflight = new Map<string, { generation: number; promise: Promise<CachedCredential | null> }>();
 

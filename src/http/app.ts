@@ -136,8 +136,10 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   });
   app.addHook('onResponse', (request, reply, done) => {
     app.keywarden.metrics.requests.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode },
       reply.elapsedTime / 1000,
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
     );
     done();
   });
@@ -152,7 +154,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
 
   for (const schema of sharedSchemas) app.addSchema(schema);
   await app.register(errorsPlugin);
-  await app.register(cookie);
+  // Cookies are parsed only where a route reads one (`sessionToken`), not on every request.
+  await app.register(cookie, { hook: false });
   await app.register(docsPlugin);
   await app.register(authenticatePlugin);
   await app.register(routes);

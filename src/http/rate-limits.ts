@@ -6,6 +6,7 @@ import {
   RateLimiterRes,
 } from 'rate-limiter-flexible';
 import type { RateLimitPolicy } from '../auth/outcome.js';
+import { now } from '../clock.js';
 
 export interface LimitDecision {
   allowed: boolean;
@@ -103,7 +104,7 @@ export function createRateLimits(options: RateLimitsOptions) {
   function consumeNow(credentialId: string, policy: RateLimitPolicy): LimitDecision | null {
     if (!credentialWindows) return null;
     const key = `${policy.limit}:${policy.windowSeconds}:${credentialId}`;
-    return credentialWindows.consume(key, policy, Date.now());
+    return credentialWindows.consume(key, policy, now());
   }
 
   return {

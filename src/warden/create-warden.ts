@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Plan, VerifyOutcome } from '../auth/outcome.js';
 import { VerificationCache, type VerificationCacheOptions } from '../auth/verification-cache.js';
 import { createVerifier, type Verifier, type VerifyRequest } from '../auth/verifier.js';
+import { now } from '../clock.js';
 import { type CredentialFormats, createFormats, type FormatOptions } from '../credentials/format.js';
 import { listAudit, writeAudit } from '../store/audit.js';
 import { createStoreCredentialSource } from '../store/credential-source.js';
@@ -118,7 +119,8 @@ export async function createWarden(options: WardenOptions = {}): Promise<Warden>
       formats,
       source: createStoreCredentialSource(store),
       cache,
-      clock,
+      // Expiry checks run on every request: the request-path clock, unless a test gives one.
+      clock: options.clock ?? now,
       onRolledReuse(event) {
         if (reuseSeen.has(event.credentialId)) return;
         reuseSeen.set(event.credentialId, true);

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { writeAudit } from '../../store/audit.js';
-import { SESSION_COOKIE, setLimitHeaders } from '../plugins/authenticate.js';
+import { SESSION_COOKIE, sessionToken, setLimitHeaders } from '../plugins/authenticate.js';
 import { replyError, replyFailure } from '../reply-error.js';
 import { Company, User } from '../schemas.js';
 
@@ -103,7 +103,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (foreignOrigin(request)) return replyError(reply, 'origin_mismatch');
       const blocked = await limits.authFailuresExceeded(request.ip);
       if (blocked) {
-        app.keywarden.metrics.rateLimited.inc({ limit: 'auth_failures' });
+        app.keywarden.metrics.rateLimited.inc('auth_failures');
         setLimitHeaders(reply, blocked, 'auth-failures');
         return replyError(reply, 'rate_limited');
       }
@@ -144,7 +144,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const token = request.cookies[SESSION_COOKIE];
+      const token = sessionToken(request);
       const found = token ? await sessions.lookup(token) : null;
       if (!found) return replyError(reply, 'not_authenticated');
       const [user, company] = await Promise.all([
@@ -166,7 +166,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const token = request.cookies[SESSION_COOKIE];
+      const token = sessionToken(request);
       if (token) {
         if (foreignOrigin(request) || request.headers.origin === undefined)
           return replyError(reply, 'origin_mismatch');
