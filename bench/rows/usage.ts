@@ -25,7 +25,7 @@ interface UsageFigures {
   recorded: number;
   dropped: number;
   flushed: number;
-  /** Cost of one `usage.record` call alone, buffer full (ns). */
+  /** Cost of one `usage.count` call alone, activity sample full (ns). */
   recordNs: number;
   /** Time to flush 10,000 buffered events (ms). */
   flush10kMs: number;
@@ -54,23 +54,27 @@ async function measureUsage(
       return outcome;
     };
     // The same verification inline (not `await verifyOnly(i)`, whose extra async frame would be
-    // charged to recording), then the record call.
+    // charged to recording), then the same recording as the server's response hook.
     const verifyAndRecord = async (i: number) => {
       const outcome = await warden.verify({
         authorization: known[i % count]?.authorization,
         ip: '127.0.0.1',
       });
       if (outcome.kind !== 'valid') throw new Error(`verification failed: ${outcome.kind}`);
-      warden.usage.record({
-        credentialId: outcome.principal.credential?.id ?? '',
-        at: now(),
-        method: 'GET',
-        route: '/v4/user/me',
-        status: 200,
-        ip: '127.0.0.1',
-        userAgent: 'keywarden-bench',
-        actingUserId: outcome.principal.userId,
-      });
+      // What the server's response hook does: count always, build the details when sampled.
+      const credentialId = outcome.principal.credential?.id ?? '';
+      const at = now();
+      if (warden.usage.count(credentialId, at, '127.0.0.1'))
+        warden.usage.log({
+          credentialId,
+          at,
+          method: 'GET',
+          route: '/v4/user/me',
+          status: 200,
+          ip: '127.0.0.1',
+          userAgent: 'keywarden-bench',
+          actingUserId: outcome.principal.userId,
+        });
       recorded++;
       return outcome;
     };
@@ -105,8 +109,9 @@ async function measureUsage(
     });
     await warden.usage.flush();
     for (let i = 0; i < 10_000; i++) warden.usage.record(event(i));
+    // The hot path once the activity sample is full: `count` alone, as the server's hook runs it.
     const recordRate = opsPerSecondSync((i) => {
-      warden.usage.record(event(i));
+      warden.usage.count(known[i % count]?.id ?? '', now(), '127.0.0.1');
       return i;
     }, 300);
     await warden.usage.flush();
@@ -131,7 +136,7 @@ async function measureUsage(
 function line(target: string, f: UsageFigures): Line {
   const cost = 1 - median(ratios(f.on, f.off));
   return {
-    what: `warm verification + \`usage.record\` on ${target}`,
+    what: `warm verification + usage recording on ${target}`,
     ours: rate(median(f.on)),
     baseline: rate(median(f.off)),
     ratio: `cost ${percent(cost)}`,
@@ -152,7 +157,7 @@ export async function usageRow(options: BenchOptions): Promise<RowResult> {
     `${target} per round — on: ${roundsList(f.on, (v) => rate(v))}; off: ${roundsList(f.off, (v) => rate(v))}. ` +
     `${f.recorded.toLocaleString('en-US')} events recorded; ${f.flushed.toLocaleString('en-US')} activity rows written, ` +
     `${f.dropped.toLocaleString('en-US')} activity rows dropped by the recorder's buffer cap (daily counts and last-used stay exact). ` +
-    `Diagnostics: one \`usage.record\` call alone costs **${Math.round(f.recordNs).toLocaleString('en-US')} ns** (buffer full); ` +
+    `Diagnostics: one \`usage.count\` call (with the clock read) alone costs **${Math.round(f.recordNs).toLocaleString('en-US')} ns** (buffer full); ` +
     `flushing 10,000 buffered events takes **${ms(f.flush10kMs)}**.`;
 
   options.log('  PGlite (memory://)');
@@ -170,7 +175,7 @@ export async function usageRow(options: BenchOptions): Promise<RowResult> {
     notes.push(describe('PostgreSQL', postgres));
   } else {
     lines.push({
-      what: 'warm verification + `usage.record` on PostgreSQL',
+      what: 'warm verification + usage recording on PostgreSQL',
       ours: '—',
       baseline: '—',
       ratio: '—',
@@ -185,7 +190,7 @@ export async function usageRow(options: BenchOptions): Promise<RowResult> {
         measured
           .map(([target, f]) => {
             const share = (f.recordNs * median(f.on)) / 1e9;
-            return `on ${target}, \`record()\` itself takes about ${percent(share, 0)} of the "on" time and the rest of the difference is the flush`;
+            return `on ${target}, \`count()\` itself takes about ${percent(share, 0)} of the "on" time and the rest of the difference is the flush`;
           })
           .join('; ') +
         '. The recorder keeps counts and last use exact and, per flush (every 5 s by default), at most the newest 20' +
@@ -198,8 +203,9 @@ export async function usageRow(options: BenchOptions): Promise<RowResult> {
     id: 8,
     title: 'Usage recording on vs off',
     method: [
-      '1,000 cached PATs; each call is an awaited warm `warden.verify()`, and with usage on also a `warden.usage.record(…)` of a',
-      `\`GET /v4/user/me\` request. Callers return to the event loop every ${YIELD_EVERY} calls, as a server does between requests,`,
+      '1,000 cached PATs; each call is an awaited warm `warden.verify()`, and with usage on also what the server records for a',
+      `\`GET /v4/user/me\` request: \`warden.usage.count(…)\`, and \`usage.log(…)\` with the request's details when the activity log samples it.`,
+      `Callers return to the event loop every ${YIELD_EVERY} calls, as a server does between requests,`,
       'so the recorder’s flush timer (every 5 s, the default) runs inside the measurement; the "on" side also ends with a',
       'final `flush()` inside its timing, so every write it causes is charged to it.',
       `${settings.rounds} alternated rounds of ${settings.duration} ms on each database.`,

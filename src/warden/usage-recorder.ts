@@ -69,8 +69,8 @@ interface DailyCount {
 }
 
 /**
- * Records usage off the request path: `record` only updates memory (a map lookup and a few
- * field writes); a timer writes last-used, per-day counts and activity rows in one transaction
+ * Records usage off the request path: `count` only updates memory (a map lookup and a few
+ * field writes, no allocation) and `log` keeps the sampled requests' details; a timer writes last-used, per-day counts and activity rows in one transaction
  * per batch; `close` flushes what is left.
  */
 export function createUsageRecorder(options: UsageRecorderOptions) {
@@ -107,20 +107,18 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
   const timer = setInterval(() => void flush(), options.flushIntervalMs ?? 5000);
   timer.unref();
 
-  function record(event: UsageEvent): void {
-    if (closed) return;
-    const day = dayOf(event.at);
-    let entry = pending.get(event.credentialId);
+  /**
+   * Counts one request of a credential (daily count and last use) without allocating. Returns
+   * true when the activity log still samples this credential in the current flush window: only
+   * then does the caller build the request's details and pass them to {@link log}.
+   */
+  function count(credentialId: string, at: number, ip: string | null): boolean {
+    if (closed) return false;
+    const day = dayOf(at);
+    let entry = pending.get(credentialId);
     if (entry === undefined) {
-      entry = {
-        credentialId: event.credentialId,
-        day,
-        requests: 0,
-        lastAt: event.at,
-        lastIp: event.ip,
-        events: [],
-      };
-      pending.set(event.credentialId, entry);
+      entry = { credentialId, day, requests: 0, lastAt: at, lastIp: ip, events: [] };
+      pending.set(credentialId, entry);
     }
     if (entry.day === day) entry.requests++;
     else {
@@ -128,16 +126,28 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
       entry.day = day;
       entry.requests = 1;
     }
-    if (event.at >= entry.lastAt) {
-      entry.lastAt = event.at;
-      entry.lastIp = event.ip;
+    if (at >= entry.lastAt) {
+      entry.lastAt = at;
+      entry.lastIp = ip;
     }
-    // Past the caps an event is only counted: keeping (and so retaining) every event of a busy
+    // Past the caps a request is only counted: keeping (and so retaining) every event of a busy
     // key would cost more in garbage collection than the whole verification.
-    if (entry.events.length < maxPerCredential && buffered < maxBuffer) {
-      entry.events.push(event);
-      buffered++;
-    } else dropped++;
+    if (entry.events.length < maxPerCredential && buffered < maxBuffer) return true;
+    dropped++;
+    return false;
+  }
+
+  /** Keeps a counted request's details for the activity log (after {@link count} said true). */
+  function log(event: UsageEvent): void {
+    const entry = pending.get(event.credentialId);
+    if (entry === undefined || entry.events.length >= maxPerCredential || buffered >= maxBuffer) return;
+    entry.events.push(event);
+    buffered++;
+  }
+
+  /** Counts one request and keeps its details when the activity log samples it. */
+  function record(event: UsageEvent): void {
+    if (count(event.credentialId, event.at, event.ip)) log(event);
   }
 
   async function write(batch: Map<string, Pending>, batchSpilled: DailyCount[]): Promise<void> {
@@ -256,6 +266,8 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
 
   return {
     record,
+    count,
+    log,
     flush,
     close,
     activity,

@@ -118,6 +118,46 @@ for (const target of databaseTargets) {
       await db.drop();
     });
 
+    it('asks for request details only while the activity sample has room (count, then log)', async () => {
+      const db = await target.create();
+      const small = await createWarden({
+        databaseUrl: db.url,
+        invalidation: 'local',
+        usage: { flushIntervalMs: 60_000, maxPerCredential: 3 },
+      });
+      const seed = await seedCompany(small);
+      const id = unwrap(await small.credentials.createPat(seed.ownerCaller, { name: 'c' })).credential.id;
+      const start = Date.now();
+      const wanted: boolean[] = [];
+      for (let i = 0; i < 8; i++) {
+        const at = start + i;
+        const want = small.usage.count(id, at, `10.0.0.${i}`);
+        wanted.push(want);
+        if (want)
+          small.usage.log({
+            credentialId: id,
+            at,
+            method: 'GET',
+            route: `/r${i}`,
+            status: 200,
+            ip: `10.0.0.${i}`,
+            userAgent: null,
+            actingUserId: null,
+          });
+      }
+      expect(wanted).toEqual([true, true, true, false, false, false, false, false]);
+      await small.usage.flush();
+      expect((await small.usage.daily(id))[0]?.requests).toBe(8);
+      const logged = await small.usage.activity(id);
+      expect(logged.map((e) => e.route).sort()).toEqual(['/r0', '/r1', '/r2']);
+      // Last use comes from the counts, not the sample: the eighth request's address.
+      const [row] = unwrap(await small.credentials.list(seed.ownerCaller, 'pat'));
+      expect(row?.lastUsedIp).toBe('10.0.0.7');
+      expect(row?.lastUsedAt).toBe(new Date(start + 7).toISOString());
+      await small.close();
+      await db.drop();
+    });
+
     it('samples the first events per credential per window and keeps counts exact across days', async () => {
       const db = await target.create();
       const small = await createWarden({

@@ -262,16 +262,19 @@ export const authenticatePlugin = fp(
     app.addHook('onResponse', (request, reply, done) => {
       const credential = request.principal?.credential;
       if (!credential || !request.principal) return done();
-      warden.usage.record({
-        credentialId: credential.id,
-        at: now(),
-        method: request.method,
-        route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
-        status: reply.statusCode,
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-        actingUserId: request.principal.userId,
-      });
+      const at = now();
+      // Counted always; the details are built only for requests the activity log samples.
+      if (warden.usage.count(credential.id, at, request.ip))
+        warden.usage.log({
+          credentialId: credential.id,
+          at,
+          method: request.method,
+          route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
+          status: reply.statusCode,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+          actingUserId: request.principal.userId,
+        });
       done();
     });
   },
