@@ -60,6 +60,17 @@ const SERIALIZERS = {
   }),
 };
 
+/**
+ * `TRUST_PROXY` as Fastify's `trustProxy`: a hop count becomes the function proxy-addr would
+ * compile from it (the first `hops` hops, counted from this server, are trusted).
+ */
+function trustedProxies(
+  setting: Config['TRUST_PROXY'],
+): boolean | string | ((address: string, hop: number) => boolean) {
+  if (typeof setting !== 'number') return setting;
+  return (_address, hop) => hop < setting;
+}
+
 /** Logger options that never write a credential, cookie or query string. */
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return { level, redact: REDACT, serializers: SERIALIZERS };
@@ -92,7 +103,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const config = { ...loadConfig({}), ...options.config };
   const app = Fastify({
     ...safeLogger(options.logger, config.LOG_LEVEL),
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: trustedProxies(config.TRUST_PROXY),
     bodyLimit: 64 * 1024,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];

@@ -503,7 +503,8 @@ export function createCredentialsService(options: CredentialsServiceOptions) {
    * Returns the remaining count, or `null` when the limit is used up.
    */
   async function consumeUsage(credentialId: string): Promise<number | null> {
-    const due = sql`(${credentials.usageRefillInterval} is not null and date_trunc(${credentials.usageRefillInterval}, now()) > coalesce(${credentials.usageRefilledAt}, 'epoch'::timestamptz))`;
+    // Days and months are UTC ones, whatever the database server's time zone.
+    const due = sql`(${credentials.usageRefillInterval} is not null and date_trunc(${credentials.usageRefillInterval}, now(), 'UTC') > coalesce(${credentials.usageRefilledAt}, 'epoch'::timestamptz))`;
     const [row] = await db
       .update(credentials)
       .set({
@@ -515,7 +516,27 @@ export function createCredentialsService(options: CredentialsServiceOptions) {
     return row?.remaining ?? null;
   }
 
-  return { createPat, createApiKey, list, get, revoke, setActive, roll, consumeUsage };
+  /**
+   * When a credential's usage limit is next refilled (the start of its next day or month, the
+   * same UTC `date_trunc` as {@link consumeUsage}), or `null` when it is never refilled. Asked only
+   * after a request was refused, for its `Retry-After`.
+   */
+  async function nextUsageRefill(credentialId: string): Promise<Date | null> {
+    const interval = credentials.usageRefillInterval;
+    const [row] = await db
+      .select({
+        // The start of the next UTC day or month, computed in UTC (adding a month is calendar arithmetic).
+        epoch:
+          sql<number>`extract(epoch from (date_trunc(${interval}, now(), 'UTC') at time zone 'UTC' + ('1 ' || ${interval})::interval) at time zone 'UTC')::float8`.mapWith(
+            Number,
+          ),
+      })
+      .from(credentials)
+      .where(and(eq(credentials.id, credentialId), sql`${interval} is not null`));
+    return row ? new Date(row.epoch * 1000) : null;
+  }
+
+  return { createPat, createApiKey, list, get, revoke, setActive, roll, consumeUsage, nextUsageRefill };
 }
 
 export type CredentialsService = ReturnType<typeof createCredentialsService>;

@@ -330,6 +330,59 @@ describe.skipIf(!chromiumReady)('dashboard in Chromium', () => {
     });
   });
 
+  describe('on a server with sign-up closed (SIGNUP_ENABLED=false)', () => {
+    let closed: FastifyInstance;
+    let closedBase: string;
+
+    beforeAll(async () => {
+      closed = await buildApp({
+        config: { DATABASE_URL: 'memory://', LOG_LEVEL: 'silent', SIGNUP_ENABLED: false },
+      });
+      await closed.listen({ port: 0, host: '127.0.0.1' });
+      closedBase = `http://127.0.0.1:${(closed.server.address() as AddressInfo).port}`;
+    }, 60_000);
+
+    afterAll(async () => {
+      await closed?.close();
+    });
+
+    const signupOffers = (page: Page) =>
+      Promise.all([
+        page.getByRole('link', { name: 'Sign up' }).count(),
+        page.getByRole('button', { name: 'Sign up' }).count(),
+      ]);
+
+    it('offers no sign-up, and #/signup explains who gives out accounts instead of showing the form', {
+      timeout: 60_000,
+    }, async () => {
+      const page = await openPage();
+      // For contrast: where sign-up is open, a first visit to the login page invites to it.
+      await page.goto(`${base}/#/login`);
+      await page.getByRole('link', { name: 'Sign up', exact: true }).waitFor();
+
+      await page.goto(`${closedBase}/#/signup`);
+      await heading(page, 'Sign-up is closed').waitFor();
+      await page
+        .getByText("Sign-up is closed on this server. Ask your company's owner or admin for an account.")
+        .waitFor();
+      expect(await page.getByLabel('Company', { exact: true }).count()).toBe(0);
+      expect(await page.getByLabel('Password', { exact: true }).count()).toBe(0);
+      expect(await signupOffers(page)).toEqual([0, 0]);
+
+      // A first visit (the page that otherwise shows the big invitation) …
+      await page.getByRole('link', { name: 'Log in', exact: true }).click();
+      await heading(page, 'Log in').waitFor();
+      await page.getByText("No account yet? Ask your company's owner or admin for an account.").waitFor();
+      expect(await signupOffers(page)).toEqual([0, 0]);
+
+      // … and a returning visitor (the page that otherwise shows the small link).
+      await page.evaluate("localStorage.setItem('keywarden:has-account', '1')");
+      await page.reload();
+      await heading(page, 'Log in').waitFor();
+      expect(await signupOffers(page)).toEqual([0, 0]);
+    });
+  });
+
   it('the tokens page fits a 375 px phone screen without sideways scrolling', {
     timeout: 60_000,
   }, async () => {

@@ -306,5 +306,26 @@ describe('authentication contract', () => {
     const refused = await get('/v4/user/me', bearer(limited.token));
     expect(refused.statusCode).toBe(429);
     expect(refused.json().code).toBe('usage_exhausted');
+    // Never refilled: no time to come back at.
+    expect(refused.headers['retry-after']).toBeUndefined();
+  });
+
+  it('a used-up limit refilled daily says when to come back: the next UTC midnight', async () => {
+    const daily = unwrap(
+      await t.warden.credentials.createApiKey(tenant.ownerCaller, {
+        expiresInDays: 2,
+        usageLimit: { remaining: 0, refillAmount: 5, refillInterval: 'day' },
+      }),
+    );
+    // Created with nothing left and refilled today already: the first request is refused.
+    const refused = await get('/v4/user/me', bearer(daily.token));
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().code).toBe('usage_exhausted');
+    const midnight = new Date();
+    midnight.setUTCHours(24, 0, 0, 0);
+    const expected = Math.ceil((midnight.getTime() - Date.now()) / 1000);
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(Math.max(1, expected - 5));
+    expect(retryAfter).toBeLessThanOrEqual(Math.max(1, expected + 5));
   });
 });

@@ -95,6 +95,12 @@ describe('dashboard sessions', () => {
     expect(await t.warden.directory.findUserByEmail(foreignEmail)).toBeNull();
   });
 
+  it('tells anyone, without a session, that sign-up is open', async () => {
+    const response = await get('/auth/options', {});
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ signupEnabled: true });
+  });
+
   it('a cookie works for reads without an Origin header', async () => {
     const { cookie, response } = await newOwner('reads');
     const me = await get('/v4/user/me', { cookie });
@@ -305,6 +311,12 @@ describe('dashboard sessions with sign-up closed, Secure cookies and an extra al
     });
     expect(response.headers['set-cookie']).toBeUndefined();
     expect(await t.warden.directory.findUserByEmail(newEmail)).toBeNull();
+  });
+
+  it('tells anyone, without a session, that sign-up is closed', async () => {
+    const response = await t.app.inject({ url: '/auth/options' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ signupEnabled: false });
   });
 
   it('still lets existing users log in, with a Secure cookie, and accepts the configured origin', async () => {

@@ -23,6 +23,11 @@ export interface AuthResponse {
   company: Company;
 }
 
+/** `GET /auth/options`: what the login pages may offer before anyone is logged in. */
+export interface AuthOptions {
+  signupEnabled: boolean;
+}
+
 export interface Scope {
   name: string;
   description: string;

@@ -1,6 +1,7 @@
 import type {
   ActivityEntry,
   AuditEntry,
+  AuthOptions,
   AuthResponse,
   CreateApiKeyBody,
   CreatePatBody,
@@ -85,6 +86,7 @@ export function errorMessage(error: unknown): string {
 const enc = encodeURIComponent;
 
 export const api = {
+  authOptions: () => request<AuthOptions>('GET', '/auth/options'),
   signup: (body: { company: string; name: string; email: string; password: string }) =>
     request<AuthResponse>('POST', '/auth/signup', body),
   login: (body: { email: string; password: string }) => request<AuthResponse>('POST', '/auth/login', body),

@@ -4,7 +4,7 @@ import { ApiError, api, errorMessage, UNAUTHORIZED_EVENT } from './api';
 import { ApiKeysPage } from './api-keys-page';
 import type { AuthResponse, Company, User } from './api-types';
 import { AuditPage } from './audit-page';
-import { LoginPage, SignupPage } from './auth-pages';
+import { LoginPage, SignupClosedPage, SignupPage } from './auth-pages';
 import { LoadError, Loading } from './feedback';
 import { FlashOutlet, useFlash } from './flash';
 import { isAdmin, ROLE_LABEL, userName } from './format';
@@ -42,6 +42,16 @@ export function App() {
   }, []);
 
   useEffect(loadSession, [loadSession]);
+
+  // Whether the server takes sign-ups decides what the login pages offer, so they wait for it.
+  // If the question fails, offer sign-up (the server's default): the form then shows the answer.
+  const [signupEnabled, setSignupEnabled] = useState<boolean | null>(null);
+  useEffect(() => {
+    api.authOptions().then(
+      (options) => setSignupEnabled(options.signupEnabled),
+      () => setSignupEnabled(true),
+    );
+  }, []);
 
   // Any 401 from the API means the cookie session is gone (expired, or logged out elsewhere).
   useEffect(() => {
@@ -119,7 +129,9 @@ export function App() {
       />
       <main id="main" tabIndex={-1} className="main">
         <FlashOutlet />
-        {session.state === 'loading' && <Loading>Loading Keywarden…</Loading>}
+        {(session.state === 'loading' || (session.state === 'anonymous' && signupEnabled === null)) && (
+          <Loading>Loading Keywarden…</Loading>
+        )}
         {session.state === 'error' && (
           <>
             <PageHeader title="Keywarden is unavailable" />
@@ -127,10 +139,13 @@ export function App() {
           </>
         )}
         {session.state === 'anonymous' &&
-          (route.name === 'signup' ? (
+          signupEnabled !== null &&
+          (route.name !== 'signup' ? (
+            <LoginPage onAuthenticated={onAuthenticated} notice={notice} signupEnabled={signupEnabled} />
+          ) : signupEnabled ? (
             <SignupPage onAuthenticated={onAuthenticated} />
           ) : (
-            <LoginPage onAuthenticated={onAuthenticated} notice={notice} />
+            <SignupClosedPage />
           ))}
         {user && <AuthenticatedPage route={route} user={user} />}
       </main>

@@ -29,6 +29,13 @@ interface AuthPageProps {
   notice?: string | null;
 }
 
+interface LoginPageProps extends AuthPageProps {
+  /** Whether this server takes sign-ups (`GET /auth/options`); if not, no page offers them. */
+  signupEnabled: boolean;
+}
+
+const ASK_FOR_ACCOUNT = "Ask your company's owner or admin for an account.";
+
 function useSubmit(action: () => Promise<AuthResponse>, onAuthenticated: AuthPageProps['onAuthenticated']) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -97,7 +104,7 @@ function SignupInvite({ prominent }: { prominent: boolean }) {
   );
 }
 
-export function LoginPage({ onAuthenticated, notice }: AuthPageProps) {
+export function LoginPage({ onAuthenticated, notice, signupEnabled }: LoginPageProps) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [firstVisit] = useState(() => !isReturningVisitor());
@@ -108,7 +115,7 @@ export function LoginPage({ onAuthenticated, notice }: AuthPageProps) {
 
   return (
     <div className="auth">
-      {firstVisit && <SignupInvite prominent />}
+      {signupEnabled && firstVisit && <SignupInvite prominent />}
       <div className="card auth-card">
         <PageHeader title="Log in" />
         <p role="status" className={notice ? 'callout callout-info' : undefined}>
@@ -128,7 +135,11 @@ export function LoginPage({ onAuthenticated, notice }: AuthPageProps) {
             {busy ? 'Logging in…' : 'Log in'}
           </button>
         </form>
-        {!firstVisit && <SignupInvite prominent={false} />}
+        {signupEnabled ? (
+          !firstVisit && <SignupInvite prominent={false} />
+        ) : (
+          <p className="auth-switch">No account yet? {ASK_FOR_ACCOUNT}</p>
+        )}
       </div>
     </div>
   );
@@ -173,6 +184,21 @@ export function SignupPage({ onAuthenticated }: AuthPageProps) {
             {busy ? 'Signing up…' : 'Sign up'}
           </button>
         </form>
+        <p className="auth-switch">
+          Already have an account? <a href="#/login">Log in</a>
+        </p>
+      </div>
+    </div>
+  );
+}
+
+/** `#/signup` on a server with `SIGNUP_ENABLED=false`: say so, rather than offer a form that must fail. */
+export function SignupClosedPage() {
+  return (
+    <div className="auth">
+      <div className="card auth-card">
+        <PageHeader title="Sign-up is closed" />
+        <p>Sign-up is closed on this server. {ASK_FOR_ACCOUNT}</p>
         <p className="auth-switch">
           Already have an account? <a href="#/login">Log in</a>
         </p>

@@ -190,6 +190,9 @@ export const authenticatePlugin = fp(
           const remaining = await warden.credentials.consumeUsage(credential.id);
           if (remaining === null) {
             metrics.rateLimited.inc('usage');
+            const refill = await warden.credentials.nextUsageRefill(credential.id);
+            if (refill !== null)
+              reply.header('retry-after', Math.max(1, Math.ceil((refill.getTime() - Date.now()) / 1000)));
             return replyError(reply, 'usage_exhausted');
           }
           reply.header('x-usage-remaining', remaining);

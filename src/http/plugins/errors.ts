@@ -3,6 +3,8 @@ import fp from 'fastify-plugin';
 import type { ErrorCode } from '../../errors.js';
 import { replyError } from '../reply-error.js';
 
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
 function codeFor(error: FastifyError): ErrorCode | null {
   if (error.validation) return error.validationContext === 'params' ? 'invalid_id' : 'validation_failed';
   const status = error.statusCode ?? 500;
@@ -38,7 +40,16 @@ export const errorsPlugin = fp(
       if (code === 'invalid_id') message = 'The id in the path must be a UUID';
       return replyError(reply, code, message);
     });
-    app.setNotFoundHandler((_request, reply) => replyError(reply, 'not_found'));
+    // A path that exists under other methods answers 405 with `Allow`, not 404.
+    app.setNotFoundHandler((request, reply) => {
+      const url = request.url.split('?')[0] ?? '';
+      const allowed = METHODS.filter(
+        (method) => method !== request.method && app.findRoute({ method, url }) !== null,
+      );
+      if (allowed.length === 0) return replyError(reply, 'not_found');
+      reply.header('allow', allowed.join(', '));
+      return replyError(reply, 'method_not_allowed');
+    });
   },
   { name: 'keywarden-errors' },
 );

@@ -18,7 +18,10 @@ const errors = {
 const Password = Type.String({ minLength: 8, maxLength: 200 });
 const Email = Type.String({ minLength: 3, maxLength: 320 });
 
-/** Dashboard login: sign-up (company + owner), log-in and log-out with an HttpOnly session cookie. */
+/**
+ * Dashboard login: sign-up (company + owner), log-in and log-out with an HttpOnly session cookie,
+ * and the options the login pages need before anyone is logged in.
+ */
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { warden, sessions, config, limits } = app.keywarden;
   const tags = ['dashboard login'];
@@ -41,6 +44,18 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       expires: session.expiresAt,
     });
   }
+
+  app.get(
+    '/options',
+    {
+      schema: {
+        tags,
+        summary: 'What the login pages may offer (whether sign-up is open)',
+        response: { 200: Type.Object({ signupEnabled: Type.Boolean() }) },
+      },
+    },
+    async () => ({ signupEnabled: config.SIGNUP_ENABLED }),
+  );
 
   app.post(
     '/signup',
