@@ -23,6 +23,22 @@ for (const target of databaseTargets) {
       await drop?.();
     });
 
+    /** A warden of its own, on a database of its own, with small usage caps; `close` drops both. */
+    async function smallWarden(usage: { maxBuffer?: number; maxPerCredential?: number }) {
+      const db = await target.create();
+      const small = await createWarden({
+        databaseUrl: db.url,
+        invalidation: 'local',
+        usage: { flushIntervalMs: 60_000, ...usage },
+      });
+      const seed = await seedCompany(small);
+      const close = async () => {
+        await small.close();
+        await db.drop();
+      };
+      return { small, seed, close };
+    }
+
     it('records off the request path and writes last use, daily counts and activity in one batch', async () => {
       const seed = await seedCompany(warden);
       const issued = unwrap(await warden.credentials.createPat(seed.ownerCaller, { name: 'used' }));
@@ -90,13 +106,7 @@ for (const target of databaseTargets) {
     });
 
     it('keeps counts exact when the activity buffer overflows', async () => {
-      const db = await target.create();
-      const small = await createWarden({
-        databaseUrl: db.url,
-        invalidation: 'local',
-        usage: { flushIntervalMs: 60_000, maxBuffer: 10 },
-      });
-      const seed = await seedCompany(small);
+      const { small, seed, close } = await smallWarden({ maxBuffer: 10 });
       const issued = unwrap(await small.credentials.createPat(seed.ownerCaller, { name: 'x' }));
       for (let i = 0; i < 30; i++) {
         small.usage.record({
@@ -114,18 +124,11 @@ for (const target of databaseTargets) {
       expect(small.usage.stats().dropped).toBe(20);
       expect((await small.usage.daily(issued.credential.id))[0]?.requests).toBe(30);
       expect(await small.usage.activity(issued.credential.id)).toHaveLength(10);
-      await small.close();
-      await db.drop();
+      await close();
     });
 
     it('asks for request details only while the activity sample has room (count, then log)', async () => {
-      const db = await target.create();
-      const small = await createWarden({
-        databaseUrl: db.url,
-        invalidation: 'local',
-        usage: { flushIntervalMs: 60_000, maxPerCredential: 3 },
-      });
-      const seed = await seedCompany(small);
+      const { small, seed, close } = await smallWarden({ maxPerCredential: 3 });
       const id = unwrap(await small.credentials.createPat(seed.ownerCaller, { name: 'c' })).credential.id;
       const start = Date.now();
       const wanted: boolean[] = [];
@@ -154,18 +157,11 @@ for (const target of databaseTargets) {
       const [row] = unwrap(await small.credentials.list(seed.ownerCaller, 'pat'));
       expect(row?.lastUsedIp).toBe('10.0.0.7');
       expect(row?.lastUsedAt).toBe(new Date(start + 7).toISOString());
-      await small.close();
-      await db.drop();
+      await close();
     });
 
     it('samples the first events per credential per window and keeps counts exact across days', async () => {
-      const db = await target.create();
-      const small = await createWarden({
-        databaseUrl: db.url,
-        invalidation: 'local',
-        usage: { flushIntervalMs: 60_000, maxPerCredential: 5 },
-      });
-      const seed = await seedCompany(small);
+      const { small, seed, close } = await smallWarden({ maxPerCredential: 5 });
       const a = unwrap(await small.credentials.createPat(seed.ownerCaller, { name: 'a' })).credential.id;
       const b = unwrap(await small.credentials.createPat(seed.ownerCaller, { name: 'b' })).credential.id;
       const now = Date.now();
@@ -198,8 +194,7 @@ for (const target of databaseTargets) {
       ]);
       const listed = unwrap(await small.credentials.list(seed.ownerCaller, 'pat'));
       expect(listed.find((c) => c.id === a)?.lastUsedIp).toBe('10.0.0.11');
-      await small.close();
-      await db.drop();
+      await close();
     });
   });
 }
