@@ -5,7 +5,9 @@ import type { Plan } from '../../src/auth/outcome.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { ALL_SCOPES, type Role } from '../../src/auth/scopes.js';
 import { buildApp } from '../../src/http/app.js';
+import type { AuditEntry } from '../../src/store/audit.js';
 import { createWarden } from '../../src/warden/create-warden.js';
+import type { CredentialView } from '../../src/warden/credential-view.js';
 import { bearer, json, sessionHeaders } from '../support/app.js';
 import { databaseTargets } from '../support/databases.js';
 import { unwrap } from '../support/fixtures.js';
@@ -37,23 +39,6 @@ const PHRASES: Record<number, string> = {
 type Headers = Record<string, string>;
 type Method = 'GET' | 'POST' | 'DELETE';
 
-interface CredentialView {
-  id: string;
-  kind: 'pat' | 'api_key';
-  name: string;
-  maskedValue: string;
-  scopes: string[] | null;
-  status: 'active' | 'expired' | 'deactivated' | 'revoked';
-  createdAt: string;
-  createdBy: string | null;
-  expiresAt: string | null;
-  expiresLabel: string;
-  lastUsedAt: string | null;
-  lastUsedIp: string | null;
-  ownerUserId: string | null;
-  replacedById: string | null;
-  rolledAt: string | null;
-}
 interface Issued {
   token: string;
   credential: CredentialView;
@@ -64,17 +49,8 @@ interface Rolled {
   credential: CredentialView;
   previous: CredentialView;
 }
-interface AuditEvent {
-  id: number;
-  action: string;
-  actorUserId: string | null;
-  actorEmail: string | null;
-  actorCredentialId: string | null;
-  credentialId: string | null;
-  credentialName: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-}
+/** An audit event as the API sends it (its time as a string, not read here). */
+type AuditEvent = Omit<AuditEntry, 'at'>;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
