@@ -41,6 +41,7 @@ export const ERRORS = {
   email_taken: { status: 409, message: 'A user with this email already exists' },
   invalid_login: { status: 401, message: 'Invalid email or password' },
   not_authenticated: { status: 401, message: 'Not logged in' },
+  invalid_invitation: { status: 400, message: 'This invitation link is invalid or has expired' },
   signup_closed: { status: 403, message: 'Sign-up is closed on this server' },
   expiry_not_allowed: { status: 400, message: 'This expiry is not allowed' },
   payload_too_large: { status: 413, message: 'Request body is too large' },

@@ -40,3 +40,4 @@ export type {
   IssuedCredential,
 } from './warden/credentials-service.js';
 export type { CompanyView, UserView } from './warden/directory-service.js';
+export type { InvitationsService, IssuedInvitation } from './warden/invitations-service.js';

@@ -9,7 +9,8 @@ import { keyList } from './commands/key-list.js';
 import { keyRevoke } from './commands/key-revoke.js';
 import { patCreate } from './commands/pat-create.js';
 import { userCreate } from './commands/user-create.js';
-import { parseDays, parsePatExpiry, parseScopes, parseUserRef, parseUuid } from './parsers.js';
+import { userInvite } from './commands/user-invite.js';
+import { parseBaseUrl, parseDays, parsePatExpiry, parseScopes, parseUserRef, parseUuid } from './parsers.js';
 
 // The command table. Implementations live in ./commands; each opens the database named by the
 // same configuration as `serve` (environment and .env) and closes it before returning.
@@ -82,6 +83,21 @@ user
   .option('--family-name <name>', 'family name')
   .addOption(json())
   .action(userCreate);
+user
+  .command('invite')
+  .description(
+    'Create a one-time link (7 days) with which a user sets their dashboard password; prints it once',
+  )
+  .addOption(companyOption())
+  .option('--email <email>', 'email of the user to invite')
+  .option('--user <id|email>', 'the user to invite, by id or email (instead of --email)', parseUserRef)
+  .option(
+    '--base-url <url>',
+    'origin where the dashboard is served (default: http://HOST:PORT)',
+    parseBaseUrl,
+  )
+  .addOption(json())
+  .action(userInvite);
 
 const pat = program.command('pat').description('Personal Access Tokens');
 pat

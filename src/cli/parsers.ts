@@ -58,3 +58,16 @@ export function parsePatExpiry(value: string): PatExpiry {
   if (at.getTime() <= Date.now()) throw new InvalidArgumentError('The date must be in the future.');
   return { expiresAt: at.toISOString() };
 }
+
+/** An http(s) origin such as `https://keys.example.com` (a trailing path is kept as given). */
+export function parseBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('Expected a URL such as https://keys.example.com.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError('Expected an http or https URL.');
+  return value.replace(/\/+$/, '');
+}

@@ -28,7 +28,9 @@ export type AuditAction =
   | 'company.updated'
   | 'user.created'
   | 'user.updated'
-  | 'user.deleted';
+  | 'user.deleted'
+  | 'user.invited'
+  | 'user.invitation_accepted';
 
 /** Writes one audit event; call it inside the transaction of the change it records. */
 export async function writeAudit(

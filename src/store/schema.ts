@@ -170,6 +170,25 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
 
+/** One pending invitation per user: how a user created by an admin sets their first password. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    companyId: uuid('company_id')
+      .notNull()
+      .references(() => companies.id, { onDelete: 'cascade' }),
+    /** SHA-256 of the one-time invitation token (the token itself is never stored). */
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: tz('expires_at').notNull(),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('invitations_token_hash_unique').on(t.tokenHash)],
+);
+
 export const meetingTypes = pgTable(
   'meeting_types',
   {
@@ -242,3 +261,4 @@ export type CompanyRow = typeof companies.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type CredentialRow = typeof credentials.$inferSelect;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
+export type InvitationRow = typeof invitations.$inferSelect;

@@ -14,6 +14,7 @@ import {
 } from './credentials-service.js';
 import { createDirectoryService, type DirectoryService } from './directory-service.js';
 import { createLocalBus, createPostgresBus, type InvalidationBus } from './invalidation-bus.js';
+import { createInvitationsService, type InvitationsService } from './invitations-service.js';
 import { createUsageRecorder, type UsageRecorder, type UsageRecorderOptions } from './usage-recorder.js';
 
 /** Where the warden reports problems it handles itself (a pino logger fits). */
@@ -50,6 +51,8 @@ export interface Warden {
   verify(request: VerifyRequest): Promise<VerifyOutcome>;
   readonly credentials: CredentialsService;
   readonly directory: DirectoryService;
+  /** Invitations that let users created by an admin set their first password. */
+  readonly invitations: InvitationsService;
   readonly usage: UsageRecorder;
   readonly audit: {
     list: (companyId: string, options?: { limit?: number; before?: number }) => ReturnType<typeof listAudit>;
@@ -154,6 +157,7 @@ export async function createWarden(options: WardenOptions = {}): Promise<Warden>
       verify: verifier.verify,
       credentials: createCredentialsService({ db: store.db, formats, clock, onChange }),
       directory,
+      invitations: createInvitationsService({ db: store.db, clock }),
       usage,
       audit: { list: (companyId, listOptions) => listAudit(store.db, companyId, listOptions) },
       async close() {

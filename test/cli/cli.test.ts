@@ -117,6 +117,45 @@ describe('keywarden CLI', () => {
     expect(issued.stderr).not.toContain(pat);
   });
 
+  it('invites a user with a one-time link printed once, whose token the server accepts', {
+    timeout: SLOW,
+  }, async () => {
+    const created = await cli(['user', 'create', '--company', companyId, '--email', 'cleo@acme.test']);
+    expect(created.code).toBe(0);
+    expect(created.stderr).toContain(`keywarden user invite --company ${companyId} --email cleo@acme.test`);
+
+    const invited = await cli([
+      'user',
+      'invite',
+      '--company',
+      companyId,
+      '--email',
+      'cleo@acme.test',
+      '--base-url',
+      'https://keys.acme.test/',
+    ]);
+    expect(invited.code).toBe(0);
+    expect(invited.stdout).toMatch(/^https:\/\/keys\.acme\.test\/#\/invite\/kwi_[0-9A-Za-z]{32}\n$/);
+    const token = invited.stdout.trim().split('/').pop() ?? '';
+    expect(invited.stderr).toContain('Invited cleo@acme.test');
+    expect(invited.stderr).not.toContain(token);
+
+    // An owner (who has a password) cannot be invited; a user of no company here is an error.
+    const owner = await cli(['user', 'invite', '--company', companyId, '--user', 'ada@acme.test']);
+    expect(owner.code).toBe(1);
+    expect(owner.stderr).toBe('error: ada@acme.test has already set a password\n');
+    expect(owner.stdout).toBe('');
+
+    const warden = await createWarden({ databaseUrl, invalidation: 'local' });
+    try {
+      const accepted = unwrap(await warden.invitations.accept({ token, password: 'cleo’s own password' }));
+      expect(accepted).toMatchObject({ email: 'cleo@acme.test', role: 'member', companyId });
+      expect((await warden.invitations.accept({ token, password: 'again and again' })).ok).toBe(false);
+    } finally {
+      await warden.close();
+    }
+  });
+
   it('issues an API key, lists it masked and revokes it', { timeout: SLOW }, async () => {
     const issued = await cli([
       'key',

@@ -383,6 +383,57 @@ describe.skipIf(!chromiumReady)('dashboard in Chromium', () => {
     });
   });
 
+  it('an invited colleague opens the link, sets a password and lands on their tokens page', {
+    timeout: 60_000,
+  }, async () => {
+    const ownerPage = await openPage();
+    const owner = await signUp(ownerPage, {
+      company: 'Initech',
+      name: 'Bill Lumbergh',
+      email: 'bill@initech.test',
+    });
+    // Added without a password, as `POST /v4/user` does; the owner invites them from their session.
+    const created = await ownerPage.request.post(`${base}/v4/user`, {
+      headers: { origin: base },
+      data: { email: 'milton@initech.test', givenName: 'Milton' },
+    });
+    expect(created.status()).toBe(201);
+    const milton = (await created.json()) as { id: string };
+    const invited = await ownerPage.request.post(`${base}/v4/user/${milton.id}/invitation`, {
+      headers: { origin: base },
+    });
+    expect(invited.status()).toBe(201);
+    const { url, token } = (await invited.json()) as { url: string; token: string };
+    expect(url).toBe(`${base}/#/invite/${token}`);
+
+    const page = await openPage();
+    await page.goto(`${base}/#/invite/kwi_${'x'.repeat(32)}`);
+    await heading(page, 'Set your password').waitFor();
+    await page.getByLabel('New password', { exact: true }).fill('staplers are mine');
+    await page.getByLabel('Confirm password', { exact: true }).fill('staplers are mine');
+    await page.getByRole('button', { name: 'Set password and log in' }).click();
+    await page.getByText('This invitation link is invalid or has expired').waitFor();
+
+    await page.goto(url);
+    await page.getByLabel('New password', { exact: true }).fill('staplers are mine');
+    await page.getByLabel('Confirm password', { exact: true }).fill('staplers are mine');
+    await page.getByRole('button', { name: 'Set password and log in' }).click();
+    await heading(page, 'Personal access tokens').waitFor();
+    expect(new URL(page.url()).hash).toBe('#/tokens');
+    await page.getByText('No personal access tokens yet').waitFor();
+    const me = await page.request.get(`${base}/v4/user/me`);
+    expect(await me.json()).toMatchObject({ id: milton.id, companyId: owner.companyId, role: 'member' });
+
+    // The link worked once: opened again (in another browser), it says so.
+    const again = await openPage();
+    await again.goto(url);
+    await again.getByLabel('New password', { exact: true }).fill('someone else now');
+    await again.getByLabel('Confirm password', { exact: true }).fill('someone else now');
+    await again.getByRole('button', { name: 'Set password and log in' }).click();
+    await again.getByText('This invitation link is invalid or has expired').waitFor();
+    await heading(again, 'Set your password').waitFor();
+  });
+
   it('the tokens page fits a 375 px phone screen without sideways scrolling', {
     timeout: 60_000,
   }, async () => {

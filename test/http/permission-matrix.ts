@@ -50,6 +50,7 @@ export type PrincipalKey = (typeof PRINCIPALS)[number]['key'];
 export const TARGETS = {
   member: 'the company’s member (the caller themselves in the member columns)',
   freshMember: 'a fresh member user (never the caller)',
+  invitableMember: 'a fresh member user without a password yet (created by an admin), never the caller',
   editableUser: 'the caller themselves when a member acts (members may edit themselves), else a fresh member',
   ownPat: 'a fresh PAT of the caller (of the member where nobody acts)',
   memberPat: 'a fresh PAT of the member',
@@ -106,6 +107,12 @@ export const ENDPOINTS: Endpoint[] = [
     target: 'editableUser',
     body: { givenName: 'Renamed' },
     expect: row([403, 403, 403, 403, 403, 400, 200, 403, 403, 200, 200, 401]),
+  },
+  {
+    method: 'POST',
+    path: '/v4/user/:id/invitation',
+    target: 'invitableMember',
+    expect: row([403, 403, 403, 403, 403, 400, 403, 403, 403, 403, 201, 401]),
   },
   {
     method: 'DELETE',
@@ -318,8 +325,8 @@ export function renderPermissionsMarkdown(): string {
     '- A **dashboard session** acts as the logged-in user, with the full access of their role,',
     '  credential management included.',
     '- **Roles**: members reach their own resources; admins and owners read and manage the whole',
-    '  company’s. Only owners and admins list, create and delete users or edit other users, manage',
-    '  API keys and read the audit log.',
+    '  company’s. Only owners and admins list, create, invite and delete users or edit other users,',
+    '  manage API keys and read the audit log.',
     '',
     'The columns:',
     '',

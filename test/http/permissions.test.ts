@@ -98,6 +98,10 @@ describe('permission matrix', () => {
           return member.id;
         case 'freshMember':
           return (await addUser('member')).id;
+        case 'invitableMember':
+          return unwrap(
+            await warden.directory.createUser(ownerCaller, { email: `invitee-${randomUUID()}@example.test` }),
+          ).id;
         case 'editableUser':
           return acting.role === 'member' ? acting.id : (await addUser('member')).id;
         case 'ownPat':

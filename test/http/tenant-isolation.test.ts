@@ -72,6 +72,7 @@ describe('tenant isolation', () => {
     const ids: Record<Target, string> = {
       member: member.id,
       freshMember: member.id,
+      invitableMember: member.id,
       editableUser: member.id,
       ownPat: ownerPat.credential.id,
       memberPat: memberPat.credential.id,

@@ -90,6 +90,8 @@ export const api = {
   signup: (body: { company: string; name: string; email: string; password: string }) =>
     request<AuthResponse>('POST', '/auth/signup', body),
   login: (body: { email: string; password: string }) => request<AuthResponse>('POST', '/auth/login', body),
+  acceptInvitation: (body: { token: string; password: string }) =>
+    request<AuthResponse>('POST', '/auth/accept-invitation', body),
   logout: () => request<void>('POST', '/auth/logout'),
   session: () => request<AuthResponse>('GET', '/auth/session'),
 

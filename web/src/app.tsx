@@ -4,7 +4,7 @@ import { ApiError, api, errorMessage, UNAUTHORIZED_EVENT } from './api';
 import { ApiKeysPage } from './api-keys-page';
 import type { AuthResponse, Company, User } from './api-types';
 import { AuditPage } from './audit-page';
-import { LoginPage, SignupClosedPage, SignupPage } from './auth-pages';
+import { InvitePage, LoginPage, SignupClosedPage, SignupPage } from './auth-pages';
 import { LoadError, Loading } from './feedback';
 import { FlashOutlet, useFlash } from './flash';
 import { isAdmin, ROLE_LABEL, userName } from './format';
@@ -66,6 +66,8 @@ export function App() {
 
   // Keep the URL and the session consistent.
   useEffect(() => {
+    // An invitation link is for anyone: logged out, or logged in as someone else on this browser.
+    if (route.name === 'invite') return;
     if (session.state === 'anonymous' && !PUBLIC_ROUTES.includes(route.name)) {
       // Come back here after logging in, unless the user just logged out on purpose.
       if (loggedOut.current) loggedOut.current = false;
@@ -105,6 +107,13 @@ export function App() {
     setSession({ state: 'user', user: response.user, company: response.company ?? null });
   };
 
+  // The invitation link has done its job: leave it out of the history and show the tokens page.
+  const onInvitationAccepted = (response: AuthResponse) => {
+    returnTo.current = null;
+    onAuthenticated(response);
+    navigate({ name: 'tokens' }, { replace: true });
+  };
+
   const logout = async () => {
     try {
       await api.logout();
@@ -118,6 +127,7 @@ export function App() {
   };
 
   const user = session.state === 'user' ? session.user : null;
+  const invite = route.name === 'invite' && (session.state === 'anonymous' || user) ? route : null;
 
   return (
     <>
@@ -129,7 +139,8 @@ export function App() {
       />
       <main id="main" tabIndex={-1} className="main">
         <FlashOutlet />
-        {(session.state === 'loading' || (session.state === 'anonymous' && signupEnabled === null)) && (
+        {(session.state === 'loading' ||
+          (session.state === 'anonymous' && signupEnabled === null && !invite)) && (
           <Loading>Loading Keywarden…</Loading>
         )}
         {session.state === 'error' && (
@@ -138,7 +149,11 @@ export function App() {
             <LoadError message={session.message} onRetry={loadSession} />
           </>
         )}
+        {invite && (
+          <InvitePage key={invite.token} token={invite.token} onAuthenticated={onInvitationAccepted} />
+        )}
         {session.state === 'anonymous' &&
+          !invite &&
           signupEnabled !== null &&
           (route.name !== 'signup' ? (
             <LoginPage onAuthenticated={onAuthenticated} notice={notice} signupEnabled={signupEnabled} />
@@ -147,7 +162,7 @@ export function App() {
           ) : (
             <SignupClosedPage />
           ))}
-        {user && <AuthenticatedPage route={route} user={user} />}
+        {user && !invite && <AuthenticatedPage route={route} user={user} />}
       </main>
     </>
   );

@@ -1,5 +1,5 @@
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
-import { api, errorMessage } from './api';
+import { ApiError, api, errorMessage } from './api';
 import type { AuthResponse } from './api-types';
 import { FormError } from './feedback';
 import { PageHeader } from './page-header';
@@ -201,6 +201,90 @@ export function SignupClosedPage() {
         <p>Sign-up is closed on this server. {ASK_FOR_ACCOUNT}</p>
         <p className="auth-switch">
           Already have an account? <a href="#/login">Log in</a>
+        </p>
+      </div>
+    </div>
+  );
+}
+
+/** The shape of an invitation token (`kwi_` + 32 base62 characters): anything else cannot work. */
+const INVITATION_TOKEN = /^kwi_[0-9A-Za-z]{32}$/;
+
+function InvalidInvitation() {
+  return (
+    <div className="callout callout-error" role="alert">
+      <p className="callout-title">This invitation link is invalid or has expired</p>
+      <p>
+        An invitation link works once, for 7 days, and only the newest one sent to you works. Ask your
+        company's owner or admin for a new one.
+      </p>
+    </div>
+  );
+}
+
+/**
+ * `#/invite/<token>`: a user created by an owner or admin sets their first password, and is
+ * logged in. An unknown, used or expired link says so instead of showing the form again.
+ */
+export function InvitePage({ token, onAuthenticated }: AuthPageProps & { token: string }) {
+  const [password, setPassword] = useState('');
+  const [confirmation, setConfirmation] = useState('');
+  const [invalid, setInvalid] = useState(() => !INVITATION_TOKEN.test(token));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (password !== confirmation) {
+      setError('The two passwords do not match.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const response = await api.acceptInvitation({ token, password });
+      rememberReturningVisitor();
+      onAuthenticated(response);
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.code === 'invalid_invitation') setInvalid(true);
+      else setError(errorMessage(caught));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="auth">
+      <div className="card auth-card">
+        <PageHeader title="Set your password">
+          {!invalid && <p className="lede">You were invited to Keywarden. Choose a password to log in.</p>}
+        </PageHeader>
+        {invalid ? (
+          <InvalidInvitation />
+        ) : (
+          <form onSubmit={submit} className="stack">
+            <Field
+              label="New password"
+              type="password"
+              value={password}
+              onChange={setPassword}
+              autoComplete="new-password"
+              hint="8 to 200 characters. Use a long password you do not use anywhere else."
+            />
+            <Field
+              label="Confirm password"
+              type="password"
+              value={confirmation}
+              onChange={setConfirmation}
+              autoComplete="new-password"
+            />
+            <FormError message={error} />
+            <button type="submit" className="button button-primary button-block" disabled={busy}>
+              {busy ? 'Setting password…' : 'Set password and log in'}
+            </button>
+          </form>
+        )}
+        <p className="auth-switch">
+          Already have a password? <a href="#/login">Log in</a>
         </p>
       </div>
     </div>

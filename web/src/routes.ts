@@ -8,6 +8,8 @@ export type Route =
   | { name: 'api-keys' }
   | { name: 'audit' }
   | { name: 'activity'; id: string }
+  /** The public page where an invited user sets their password (`#/invite/<token>`). */
+  | { name: 'invite'; token: string }
   | { name: 'home' }
   | { name: 'not-found'; path: string };
 
@@ -26,6 +28,13 @@ export function parseHash(hash: string): Route {
         return { name: first };
     }
   }
+  if (first === 'invite' && second && rest.length === 0) {
+    try {
+      return { name: 'invite', token: decodeURIComponent(second) };
+    } catch {
+      // A malformed escape: fall through to "not found".
+    }
+  }
   if (first === 'activity' && second && rest.length === 0) {
     try {
       return { name: 'activity', id: decodeURIComponent(second) };
@@ -40,6 +49,8 @@ export function hrefFor(route: Route): string {
   switch (route.name) {
     case 'activity':
       return `#/activity/${encodeURIComponent(route.id)}`;
+    case 'invite':
+      return `#/invite/${encodeURIComponent(route.token)}`;
     case 'home':
       return '#/';
     case 'not-found':

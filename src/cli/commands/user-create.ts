@@ -29,6 +29,11 @@ export async function userCreate(options: UserCreateOptions): Promise<void> {
     emitJson(user);
     return;
   }
-  info(`Created ${user.role} ${user.email} in company ${user.companyId}.`, 'User id:');
+  info(
+    `Created ${user.role} ${user.email} in company ${user.companyId}.`,
+    'They have no dashboard password yet; send them an invitation link made with:',
+    `  keywarden user invite --company ${user.companyId} --email ${user.email}`,
+    'User id:',
+  );
   emit(user.id);
 }

@@ -45,6 +45,34 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   }
 
+  /** Refuses (429) an IP that has used up its failed-authentication budget. */
+  async function refuseIfBlocked(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    const blocked = await limits.authFailuresExceeded(request.ip);
+    if (!blocked) return false;
+    app.keywarden.metrics.rateLimited.inc('auth_failures');
+    setLimitHeaders(reply, blocked, 'auth-failures');
+    replyError(reply, 'rate_limited');
+    return true;
+  }
+
+  /** Audits the log-in, starts a session and answers with the user and their company. */
+  async function logIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: { id: string; companyId: string },
+  ) {
+    const company = await warden.directory.getCompany(user.companyId);
+    const profile = await warden.directory.getUser(user.companyId, user.id);
+    if (!company || !profile) return replyError(reply, 'invalid_login');
+    await writeAudit(
+      warden.store.db,
+      { companyId: user.companyId, userId: user.id, credentialId: null, ip: request.ip },
+      'auth.login',
+    );
+    await startSession(reply, user.id);
+    return { user: profile, company };
+  }
+
   app.get(
     '/options',
     {
@@ -116,12 +144,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       if (foreignOrigin(request)) return replyError(reply, 'origin_mismatch');
-      const blocked = await limits.authFailuresExceeded(request.ip);
-      if (blocked) {
-        app.keywarden.metrics.rateLimited.inc('auth_failures');
-        setLimitHeaders(reply, blocked, 'auth-failures');
-        return replyError(reply, 'rate_limited');
-      }
+      if (await refuseIfBlocked(request, reply)) return reply;
       const user = await warden.directory.findUserByEmail(request.body.email);
       const valid = await verifyPassword(request.body.password, user?.passwordHash ?? null);
       if (!user || !valid) {
@@ -135,16 +158,36 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         return replyError(reply, 'invalid_login');
       }
-      const company = await warden.directory.getCompany(user.companyId);
-      const profile = await warden.directory.getUser(user.companyId, user.id);
-      if (!company || !profile) return replyError(reply, 'invalid_login');
-      await writeAudit(
-        warden.store.db,
-        { companyId: user.companyId, userId: user.id, credentialId: null, ip: request.ip },
-        'auth.login',
-      );
-      await startSession(reply, user.id);
-      return { user: profile, company };
+      return logIn(request, reply, user);
+    },
+  );
+
+  app.post(
+    '/accept-invitation',
+    {
+      schema: {
+        tags,
+        summary: 'Accept an invitation: set your first password, and log in',
+        description:
+          'The token comes from `POST /v4/user/{id}/invitation` (the `#/invite/<token>` link). It works once, ' +
+          'for 7 days. An unknown, used or expired token answers `invalid_invitation` and counts toward ' +
+          'the failed-authentication limit, like a failed log-in.',
+        body: Type.Object(
+          { token: Type.String({ minLength: 1, maxLength: 200 }), password: Password },
+          { additionalProperties: false },
+        ),
+        response: { 200: Session, ...errors },
+      },
+    },
+    async (request, reply) => {
+      if (foreignOrigin(request)) return replyError(reply, 'origin_mismatch');
+      if (await refuseIfBlocked(request, reply)) return reply;
+      const accepted = await warden.invitations.accept({ ...request.body, ip: request.ip });
+      if (!accepted.ok) {
+        if (accepted.code === 'invalid_invitation') await limits.recordAuthFailure(request.ip);
+        return replyFailure(reply, accepted);
+      }
+      return logIn(request, reply, accepted.value);
     },
   );
 

@@ -10,10 +10,15 @@ const UserRef = Type.Ref('User');
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('member')]);
 const Name = Type.String({ maxLength: 100 });
 const tags = ['users'];
+const Invitation = Type.Object({
+  token: Type.String({ description: 'The one-time invitation token (`kwi_…`), shown only here' }),
+  url: Type.String({ description: 'The dashboard link that accepts it: `<origin>/#/invite/<token>`' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
 
 /** Users: read (members themselves, admins the company); manage through API keys or sessions only. */
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { directory } = app.keywarden.warden;
+  const { directory, invitations } = app.keywarden.warden;
 
   app.get(
     '/me',
@@ -123,6 +128,32 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return replyError(reply, 'forbidden');
       const result = await directory.updateUser(caller, request.params.id, request.body);
       return result.ok ? result.value : replyFailure(reply, result);
+    },
+  );
+
+  app.post(
+    '/:id/invitation',
+    {
+      config: { auth: { scope: 'users:write', userManagement: true } },
+      schema: {
+        tags,
+        summary: 'Invite a user to set their dashboard password (admins and owners)',
+        description:
+          'Creates a one-time invitation, valid for 7 days, replacing any earlier one for the user. ' +
+          'The token is shown only in this response; `url` opens the dashboard page where the user ' +
+          'sets a password (`POST /auth/accept-invitation`). Only the owner may invite the owner; a ' +
+          'user who already has a password answers 409.',
+        params: IdParams,
+        response: { 201: Invitation, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const result = await invitations.create(caller, request.params.id);
+      if (!result.ok) return replyFailure(reply, result);
+      const { token, expiresAt } = result.value;
+      const url = `${request.protocol}://${request.host}/#/invite/${token}`;
+      return reply.code(201).send({ token, url, expiresAt: expiresAt.toISOString() });
     },
   );
 
