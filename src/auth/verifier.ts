@@ -199,7 +199,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return 'needsMembership' in decided ? undefined : decided;
   }
 
-  async function verify(request: VerifyRequest): Promise<VerifyOutcome> {
+  /**
+   * Everything decided in memory (a cached credential, anything malformed, a known unknown) is
+   * answered with an already-settled promise and no async frame; the rest goes to the store.
+   */
+  function verify(request: VerifyRequest): Promise<VerifyOutcome> {
+    const decided = verifyFromCache(request);
+    return decided !== undefined ? Promise.resolve(decided) : verifyFromStore(request);
+  }
+
+  async function verifyFromStore(request: VerifyRequest): Promise<VerifyOutcome> {
     const token = prepare(request);
     if (typeof token !== 'string') return token;
     const hash = hashCredential(token);
