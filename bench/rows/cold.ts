@@ -175,12 +175,13 @@ export async function coldRow(options: BenchOptions): Promise<RowResult> {
         '**Goal missed on PostgreSQL.** What limits it, split by the diagnostic line: the statement itself (it joins' +
           ' `companies` and `users` and runs a sub-select for the company owner) reaches' +
           ` ${sql} of the one-table baseline when run raw as a named prepared statement, and ours reaches ${client} of` +
-          ' that raw statement. The client-side remainder, per `--cpu-prof`, is spread over Drizzle’s query building and' +
-          ' row mapping, node-postgres cloning the query config and setting up result parsers on every call, `toCached`' +
-          ' (its object spread takes V8’s slow path, see row 1) and the cache insert; on two cores shared with PostgreSQL' +
-          ' every microsecond of it shows. **Suggested fix (product):** read the `credentials` row alone on a miss and take' +
-          ' company plan, settings and owner (and the owner’s role) from a small in-memory cache invalidated by the' +
-          ' existing change events; build cache entries with an explicit literal (row 1).',
+          ' that raw statement. The client-side remainder, per `--cpu-prof`, is spread over the format check (base62 scan' +
+          ' and CRC32) and SHA-256 that the raw baseline skips or does more cheaply, node-postgres cloning the query config' +
+          ' and setting up result parsers on every call, `toCached` and the cache insert (with an eviction on every call in' +
+          ' this cache-off setting); on two cores shared with PostgreSQL every microsecond of it shows, and from one full' +
+          ' run to the next this line moves by about ±0.1× (it has read between 0.68× and 0.81× on this machine).' +
+          ' **Possible fix (product):** read the `credentials` row alone on a miss and take company plan, settings and' +
+          ' owner (and the owner’s role) from a small in-memory cache invalidated by the existing change events.',
       );
     }
   }
