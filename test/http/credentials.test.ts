@@ -10,7 +10,7 @@ import { createWarden } from '../../src/warden/create-warden.js';
 import type { CredentialView } from '../../src/warden/credential-view.js';
 import { bearer, json, sessionHeaders } from '../support/app.js';
 import { databaseTargets } from '../support/databases.js';
-import { unwrap } from '../support/fixtures.js';
+import { callerIn, unwrap } from '../support/fixtures.js';
 
 /**
  * The credential-management endpoints through `app.inject`: PAT and API key creation and its
@@ -116,13 +116,7 @@ for (const target of databaseTargets) {
           owner: { email: emails.owner, givenName: 'Olive', passwordHash },
         }),
       );
-      const ownerCaller = {
-        companyId: company.id,
-        userId: owner.id,
-        role: 'owner' as const,
-        credentialId: null,
-        ip: null,
-      };
+      const ownerCaller = callerIn(company.id, { id: owner.id, role: 'owner' });
       const add = async (role: 'admin' | 'member') =>
         unwrap(await t.warden.directory.createUser(ownerCaller, { email: emails[role], role, passwordHash }));
       const admin = await add('admin');

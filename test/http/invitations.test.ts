@@ -8,7 +8,7 @@ import { auditEvents, invitations } from '../../src/store/schema.js';
 import { createWarden } from '../../src/warden/create-warden.js';
 import { bearer, sessionHeaders } from '../support/app.js';
 import { databaseTargets } from '../support/databases.js';
-import { unwrap } from '../support/fixtures.js';
+import { callerIn, unwrap } from '../support/fixtures.js';
 
 /**
  * Invitations: an admin invites a user created without a password, the user sets one through the
@@ -84,13 +84,7 @@ for (const target of databaseTargets) {
           owner: { email: `owner-${tag}@example.test`, passwordHash },
         }),
       );
-      const ownerCaller = {
-        companyId: company.id,
-        userId: owner.id,
-        role: 'owner' as const,
-        credentialId: null,
-        ip: null,
-      };
+      const ownerCaller = callerIn(company.id, { id: owner.id, role: 'owner' });
       const admin = unwrap(
         await t.warden.directory.createUser(ownerCaller, {
           email: `admin-${tag}@example.test`,

@@ -33,17 +33,16 @@ export async function seedCompany(warden: Warden, plan: Plan = 'enterprise') {
   };
   const admin = await add('admin');
   const member = await add('member');
-  const callerOf = (user: { id: string; role: Role }): Caller => ({
-    companyId: company.id,
-    userId: user.id,
-    role: user.role,
-    credentialId: null,
-    ip: null,
-  });
+  const callerOf = (user: { id: string; role: Role }): Caller => callerIn(company.id, user);
   return { company, owner, admin, member, callerOf, ownerCaller };
 }
 
 /** Unwraps a Result in tests, failing loudly with its code. */
+/** A user of a company acting through a session (no credential, no IP), as services take it. */
+export function callerIn(companyId: string, user: { id: string; role: Role }): Caller {
+  return { companyId, userId: user.id, role: user.role, credentialId: null, ip: null };
+}
+
 export function unwrap<T>(result: { ok: true; value: T } | { ok: false; code: string; message?: string }): T {
   if (!result.ok) throw new Error(`expected ok, got ${result.code}: ${result.message ?? ''}`);
   return result.value;
