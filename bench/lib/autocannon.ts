@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,13 +36,34 @@ function numberAt(source: unknown, ...path: string[]): number {
  * Runs autocannon in its own process (so the load generator does not share the server's event
  * loop) against `url` and returns its summary.
  */
-export function autocannon(
+export async function autocannon(
   url: string,
   options: { connections: number; durationSeconds: number; headers?: Record<string, string> },
 ): Promise<LoadResult> {
   const args = [CLI, '--json', '-c', String(options.connections), '-d', String(options.durationSeconds)];
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
   args.push(url);
+  const stdout = await output(args, 'autocannon');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch (error) {
+    throw new Error(`could not read autocannon output: ${String(error)}: ${stdout.slice(0, 200)}`);
+  }
+  return {
+    requestsPerSecond: numberAt(parsed, 'requests', 'average'),
+    p99: numberAt(parsed, 'latency', 'p99'),
+    mean: numberAt(parsed, 'latency', 'average'),
+    total: numberAt(parsed, 'requests', 'total'),
+    non2xx: numberAt(parsed, 'non2xx'),
+    errors: numberAt(parsed, 'errors') + numberAt(parsed, 'timeouts'),
+  };
+}
+
+const PROBE = join(dirname(fileURLToPath(import.meta.url)), 'latency-probe.ts');
+
+/** Runs a command to completion and returns its standard output (rejects on a non-zero exit). */
+function output(args: string[], what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -56,59 +76,39 @@ export function autocannon(
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) {
-        reject(new Error(`autocannon exited with ${code}: ${stderr.slice(0, 500)}`));
-        return;
-      }
-      try {
-        const parsed: unknown = JSON.parse(stdout);
-        resolve({
-          requestsPerSecond: numberAt(parsed, 'requests', 'average'),
-          p99: numberAt(parsed, 'latency', 'p99'),
-          mean: numberAt(parsed, 'latency', 'average'),
-          total: numberAt(parsed, 'requests', 'total'),
-          non2xx: numberAt(parsed, 'non2xx'),
-          errors: numberAt(parsed, 'errors') + numberAt(parsed, 'timeouts'),
-        });
-      } catch (error) {
-        reject(new Error(`could not read autocannon output: ${String(error)}: ${stdout.slice(0, 200)}`));
-      }
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${what} exited with ${code}: ${stderr.slice(0, 500)}`));
     });
   });
 }
 
 /**
  * Latency at microsecond resolution (autocannon's percentiles are whole milliseconds, too coarse
- * for loopback answers well under one): one keep-alive connection sends requests back to back
- * for `durationMs`, normally while autocannon loads the same server, and returns every
- * round-trip time in milliseconds.
+ * for loopback answers well under one): one keep-alive connection, in a process of its own (see
+ * `latency-probe.ts`), samples round trips from `startAt` (epoch ms) for `durationMs`, normally
+ * while autocannon loads the same server; every round-trip time in milliseconds is returned.
  */
 export async function probeLatencies(
   url: string,
   headers: Record<string, string>,
-  durationMs: number,
+  window: { startAt: number; durationMs: number },
 ): Promise<number[]> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const samples: number[] = [];
-  const deadline = performance.now() + durationMs;
-  try {
-    while (performance.now() < deadline) {
-      const started = performance.now();
-      await new Promise<void>((resolve, reject) => {
-        const req = request(url, { agent, headers }, (res) => {
-          res.on('end', resolve);
-          res.on('error', reject);
-          res.resume();
-        });
-        req.on('error', reject);
-        req.end();
-      });
-      samples.push(performance.now() - started);
-    }
-  } finally {
-    agent.destroy();
-  }
-  return samples;
+  const stdout = await output(
+    [
+      '--import',
+      'tsx',
+      PROBE,
+      url,
+      String(window.startAt),
+      String(window.durationMs),
+      JSON.stringify(headers),
+    ],
+    'latency probe',
+  );
+  const parsed: unknown = JSON.parse(stdout);
+  if (!Array.isArray(parsed) || !parsed.every((value) => typeof value === 'number'))
+    throw new Error(`could not read the latency probe's output: ${stdout.slice(0, 200)}`);
+  return parsed;
 }
 
 /** The `q` quantile (0–1) of `values`, nearest-rank. */

@@ -179,9 +179,13 @@ export async function coldRow(options: BenchOptions): Promise<RowResult> {
           ' and CRC32) and SHA-256 that the raw baseline skips or does more cheaply, node-postgres cloning the query config' +
           ' and setting up result parsers on every call, `toCached` and the cache insert (with an eviction on every call in' +
           ' this cache-off setting); on two cores shared with PostgreSQL every microsecond of it shows, and from one full' +
-          ' run to the next this line moves by about ±0.1× (it has read between 0.68× and 0.81× on this machine).' +
-          ' **Possible fix (product):** read the `credentials` row alone on a miss and take company plan, settings and' +
-          ' owner (and the owner’s role) from a small in-memory cache invalidated by the existing change events.',
+          ' run to the next this line moves by about ±0.1× (it has read between 0.66× and 0.81× on this machine).' +
+          ' Split further with probes on this machine: joining `companies` alone reads about 0.86× of the baseline, adding' +
+          ' `users` about 0.80×, the owner sub-select (a unique partial index) nothing measurable; a cold verification used' +
+          ' to hash and format-check the token twice (once in memory, again before the query) and now does it once.' +
+          ' **Not done, deliberately:** reading the `credentials` row alone and taking the company’s plan, settings and' +
+          ' owner from a second in-memory cache would pass this line, but it would only move the join into a cache that' +
+          ' "cache off" leaves on (with it off too, a miss costs two or three statements instead of one).',
       );
     }
   }

@@ -51,6 +51,11 @@ const MALFORMED: VerifyOutcome = { kind: 'invalid', reason: 'malformed' };
 const UNKNOWN: VerifyOutcome = { kind: 'invalid', reason: 'unknown' };
 
 const BEARER = 'bearer';
+
+/** What a verification must still ask the store after memory could not decide it. */
+type StoreLookup =
+  | { lookup: 'credential'; hash: string }
+  | { lookup: 'membership'; entry: CachedCredential; userId: string };
 const isSpace = (code: number) => code === 32 || code === 9;
 
 /**
@@ -186,44 +191,51 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return promise;
   }
 
-  function verifyFromCache(request: VerifyRequest): VerifyOutcome | undefined {
+  /**
+   * What memory alone decides: an outcome, or what the store must still be asked — the hash of
+   * a well-formed credential that is not cached, or an acting user's membership. Runs the
+   * header parse, SHA-256 and (on a miss) the format check once per verification.
+   */
+  function fromMemory(request: VerifyRequest): VerifyOutcome | StoreLookup {
     const token = prepare(request);
     if (typeof token !== 'string') return token;
     const hash = hashCredential(token);
     const entry = cache.getCredential(hash);
     if (entry === undefined) {
       if (formats.check(token) === null) return MALFORMED;
-      return cache.isKnownUnknown(hash) ? UNKNOWN : undefined;
+      return cache.isKnownUnknown(hash) ? UNKNOWN : { lookup: 'credential', hash };
     }
     const decided = decide(entry, request);
-    return 'needsMembership' in decided ? undefined : decided;
+    return 'needsMembership' in decided
+      ? { lookup: 'membership', entry, userId: decided.needsMembership }
+      : decided;
+  }
+
+  function verifyFromCache(request: VerifyRequest): VerifyOutcome | undefined {
+    const decided = fromMemory(request);
+    return 'lookup' in decided ? undefined : decided;
   }
 
   /**
    * Everything decided in memory (a cached credential, anything malformed, a known unknown) is
-   * answered with an already-settled promise and no async frame; the rest goes to the store
-   * (which repeats the in-memory checks: a microsecond beside a database round trip).
+   * answered with an already-settled promise and no async frame; the rest goes to the store.
    */
   function verify(request: VerifyRequest): Promise<VerifyOutcome> {
-    const decided = verifyFromCache(request);
-    return decided !== undefined ? Promise.resolve(decided) : verifyFromStore(request);
+    const decided = fromMemory(request);
+    if (!('lookup' in decided)) return Promise.resolve(decided);
+    return decided.lookup === 'credential'
+      ? loadAndDecide(decided.hash, request)
+      : membershipOutcome(decided.entry, decided.userId);
   }
 
-  async function verifyFromStore(request: VerifyRequest): Promise<VerifyOutcome> {
-    const token = prepare(request);
-    if (typeof token !== 'string') return token;
-    const hash = hashCredential(token);
-    let entry = cache.getCredential(hash);
-    if (entry === undefined) {
-      if (formats.check(token) === null) return MALFORMED;
-      if (cache.isKnownUnknown(hash)) return UNKNOWN;
-      const loaded = await load(hash);
-      if (loaded === null) return UNKNOWN;
-      entry = loaded;
-    }
+  async function loadAndDecide(hash: string, request: VerifyRequest): Promise<VerifyOutcome> {
+    const entry = await load(hash);
+    if (entry === null) return UNKNOWN;
     const decided = decide(entry, request);
-    if (!('needsMembership' in decided)) return decided;
-    const userId = decided.needsMembership;
+    return 'needsMembership' in decided ? membershipOutcome(entry, decided.needsMembership) : decided;
+  }
+
+  async function membershipOutcome(entry: CachedCredential, userId: string): Promise<VerifyOutcome> {
     const generation = cache.generation;
     const role = await source.findMembership(entry.companyId, userId);
     if (cache.generation === generation) cache.setMembership(entry.companyId, userId, role);
