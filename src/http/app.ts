@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import cookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type Config, loadConfig } from '../config.js';
@@ -10,6 +9,7 @@ import { authenticatePlugin } from './plugins/authenticate.js';
 import { dashboardPlugin } from './plugins/dashboard.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorsPlugin, frameworkErrors } from './plugins/errors.js';
+import { routeBasicsPlugin } from './plugins/route-basics.js';
 import { createRateLimits, type RateLimits } from './rate-limits.js';
 import { routes } from './routes/index.js';
 import { sharedSchemas } from './schemas.js';
@@ -137,23 +137,6 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     metrics: createMetrics(),
     sessions: createSessionsService({ db: warden.store.db, ttlHours: config.SESSION_TTL_HOURS }),
   });
-  // Callback hooks on every response: no promise or extra microtask per request.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', request.id);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    done(null, payload);
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    app.keywarden.metrics.requests.observe(
-      reply.elapsedTime / 1000,
-      request.method,
-      request.routeOptions.url ?? 'unmatched',
-      reply.statusCode,
-    );
-    done();
-  });
   app.addHook('onReady', async () => {
     if (!(await limits.ready()))
       app.log.warn('redis is not reachable yet; rate limits count per node until it is');
@@ -164,9 +147,9 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   });
 
   for (const schema of sharedSchemas) app.addSchema(schema);
+  // Before any route is declared: it hooks every route as it is added.
+  await app.register(routeBasicsPlugin);
   await app.register(errorsPlugin);
-  // Cookies are parsed only where a route reads one (`sessionToken`), not on every request.
-  await app.register(cookie, { hook: false });
   await app.register(docsPlugin);
   await app.register(authenticatePlugin);
   await app.register(routes);

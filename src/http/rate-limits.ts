@@ -24,19 +24,22 @@ export interface RateLimitsOptions {
 }
 
 /**
- * Per-key fixed windows in this process, decided synchronously: a warm request then needs no
- * promise for its rate limit. Same semantics as the Redis limiter (the window starts at a key's
- * first request; refused requests count too). Expired windows are swept at most once a minute.
+ * Per-credential fixed windows in this process, decided synchronously: a warm request then needs
+ * no promise for its rate limit. Same semantics as the Redis limiter (the window starts at a
+ * key's first request; refused requests count too). A window is keyed by the credential id alone
+ * (a string the verification cache already holds, so the lookup hashes nothing new) and
+ * remembers the policy it counts against: a changed policy starts a new window, as a new Redis
+ * key would. Expired windows are swept at most once a minute.
  */
 class MemoryWindows {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+  private readonly windows = new Map<string, { count: number; resetAt: number; policy: RateLimitPolicy }>();
   private sweepAt = 0;
 
   consume(key: string, policy: RateLimitPolicy, now: number): LimitDecision {
     let window = this.windows.get(key);
-    if (window === undefined || window.resetAt <= now) {
+    if (window === undefined || window.resetAt <= now || !samePolicy(window.policy, policy)) {
       if (now >= this.sweepAt) this.sweep(now);
-      window = { count: 0, resetAt: now + policy.windowSeconds * 1000 };
+      window = { count: 0, resetAt: now + policy.windowSeconds * 1000, policy };
       this.windows.set(key, window);
     }
     window.count++;
@@ -54,6 +57,9 @@ class MemoryWindows {
     this.sweepAt = now + 60_000;
   }
 }
+
+const samePolicy = (a: RateLimitPolicy, b: RateLimitPolicy) =>
+  a === b || (a.limit === b.limit && a.windowSeconds === b.windowSeconds);
 
 /**
  * Fixed-window limits per credential (its own policy, else the company default) and per IP for
@@ -103,8 +109,7 @@ export function createRateLimits(options: RateLimitsOptions) {
   /** The credential's count when it is kept in memory (`null` when it lives in Redis). */
   function consumeNow(credentialId: string, policy: RateLimitPolicy): LimitDecision | null {
     if (!credentialWindows) return null;
-    const key = `${policy.limit}:${policy.windowSeconds}:${credentialId}`;
-    return credentialWindows.consume(key, policy, now());
+    return credentialWindows.consume(credentialId, policy, now());
   }
 
   return {

@@ -138,10 +138,10 @@ export function createDirectoryService(options: {
   function forget(event: ChangeEvent | { type: 'all' }): void {
     if (userViews === null || event.type === 'credential') return;
     generation++;
-    if (event.type === 'user') userViews.delete(`${event.companyId}:${event.userId}`);
+    if (event.type === 'user') userViews.delete(event.userId);
     else if (event.type === 'company') {
-      for (const key of [...userViews.keys()])
-        if (key.startsWith(`${event.companyId}:`)) userViews.delete(key);
+      for (const [userId, view] of [...userViews.entries()])
+        if (view.companyId === event.companyId) userViews.delete(userId);
     } else userViews.clear();
   }
 
@@ -216,9 +216,10 @@ export function createDirectoryService(options: {
 
   /** One user of a company, from memory when warm. The view is frozen: callers must not change it. */
   async function getUser(companyId: string, userId: string): Promise<UserView | null> {
-    const key = `${companyId}:${userId}`;
-    const cached = userViews?.get(key);
-    if (cached !== undefined) return cached;
+    // Keyed by the user id alone (ids are unique across companies, and the principal's id string
+    // is reused request after request, so the lookup hashes nothing new); the company must match.
+    const cached = userViews?.get(userId);
+    if (cached !== undefined) return cached.companyId === companyId ? cached : null;
     const before = generation;
     const [row] = await db
       .select()
@@ -227,7 +228,7 @@ export function createDirectoryService(options: {
     if (!row) return null;
     const view = Object.freeze(toUserView(row));
     // A change that landed while we read may have made `row` stale: don't keep it.
-    if (before === generation) userViews?.set(key, view);
+    if (before === generation) userViews?.set(userId, view);
     return view;
   }
 

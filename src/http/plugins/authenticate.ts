@@ -1,12 +1,14 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { OUTCOME_ERROR, type Principal, type VerifyOutcome } from '../../auth/outcome.js';
 import { hasScope, MANAGEMENT_SCOPE, type Scope } from '../../auth/scopes.js';
 import type { VerifyRequest } from '../../auth/verifier.js';
 import { now } from '../../clock.js';
 import { ERRORS } from '../../errors.js';
+import { sessionToken } from '../cookies.js';
 import type { LimitDecision } from '../rate-limits.js';
 import { REALM, replyError } from '../reply-error.js';
+import { addRouteHook } from './route-basics.js';
 
 /** How a route is protected, declared in its `config.auth`. Routes without it are public. */
 export interface RouteAuth {
@@ -30,25 +32,17 @@ declare module 'fastify' {
   }
 }
 
-export const SESSION_COOKIE = 'kw_session';
 const DEFAULT_ACTING_HEADER = 'x-meetergo-api-user-id';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-/**
- * The dashboard session token from the `Cookie` header, parsed only when asked for (the cookie
- * plugin runs with `hook: false`, so a Bearer request never pays for cookie parsing).
- */
-export function sessionToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.cookie;
-  if (!header?.includes(SESSION_COOKIE)) return undefined;
-  return request.server.parseCookie(header)[SESSION_COOKIE] || undefined;
-}
 
 /** The principal of an authenticated route (the hook guarantees it is set). */
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new Error('route has no config.auth but reads the principal');
   return request.principal;
 }
+
+/** The last policy's constant header texts: nearly every request repeats the one before it. */
+const policyTexts = { policy: '', limit: -1, windowSeconds: -1, header: '', limitText: '' };
 
 /**
  * IETF `RateLimit-Policy` / `RateLimit` and the common `X-RateLimit-*` headers for one limit
@@ -60,10 +54,22 @@ export function setLimitHeaders(
   decision: LimitDecision,
   policy: 'credential' | 'auth-failures' = 'credential',
 ): void {
+  const texts = policyTexts;
+  if (
+    texts.policy !== policy ||
+    texts.limit !== decision.limit ||
+    texts.windowSeconds !== decision.windowSeconds
+  ) {
+    texts.policy = policy;
+    texts.limit = decision.limit;
+    texts.windowSeconds = decision.windowSeconds;
+    texts.header = `"${policy}";q=${decision.limit};w=${decision.windowSeconds}`;
+    texts.limitText = String(decision.limit);
+  }
   const reset = Math.max(0, Math.ceil(decision.resetMs / 1000));
-  reply.header('ratelimit-policy', `"${policy}";q=${decision.limit};w=${decision.windowSeconds}`);
+  reply.header('ratelimit-policy', texts.header);
   reply.header('ratelimit', `"${policy}";r=${decision.remaining};t=${reset}`);
-  reply.header('x-ratelimit-limit', decision.limit);
+  reply.header('x-ratelimit-limit', texts.limitText);
   reply.header('x-ratelimit-remaining', decision.remaining);
   reply.header('x-ratelimit-reset', Math.ceil((now() + decision.resetMs) / 1000));
   if (!decision.allowed) reply.header('retry-after', Math.max(1, reset));
@@ -243,43 +249,50 @@ export const authenticatePlugin = fp(
       return undefined;
     }
 
-    // A callback hook: a warm request is admitted synchronously; only slower paths use promises.
+    // Each protected route gets its own callback hooks (its `auth` captured here, not looked up
+    // per request). A warm request is admitted synchronously; only slower paths use promises.
     // A verdict of `undefined` lets the request through; a reply means it was answered here.
-    app.addHook('onRequest', (request, reply, done) => {
-      const auth = request.routeOptions.config.auth;
-      if (!auth) return done();
-      const header = request.headers.authorization;
-      const token = header ? undefined : sessionToken(request);
-      const verdict =
-        header !== undefined && header !== ''
-          ? bearer(request, reply, auth, header)
-          : token
-            ? session(request, reply, token)
-            : replyError(reply, 'missing_authorization');
-      if (verdict === undefined) done();
-      else if (verdict instanceof Promise)
-        verdict.then((settled) => (settled === undefined ? done() : undefined), done);
+    app.addHook('onRoute', (route) => {
+      const auth = route.config?.auth;
+      if (!auth) return;
+      addRouteHook(route, 'onRequest', (request, reply, done) => {
+        const header = request.headers.authorization;
+        const token = header ? undefined : sessionToken(request);
+        const verdict =
+          header !== undefined && header !== ''
+            ? bearer(request, reply, auth, header)
+            : token
+              ? session(request, reply, token)
+              : replyError(reply, 'missing_authorization');
+        if (verdict === undefined) done();
+        else if (verdict instanceof Promise)
+          verdict.then((settled) => (settled === undefined ? done() : undefined), done);
+      });
+      addRouteHook(route, 'onResponse', usageHook(route.url));
     });
 
-    // Usage is recorded after the response, off the request path (a callback hook: no promise).
-    app.addHook('onResponse', (request, reply, done) => {
-      const credential = request.principal?.credential;
-      if (!credential || !request.principal) return done();
-      const at = now();
-      // Counted always; the details are built only for requests the activity log samples.
-      if (warden.usage.count(credential.id, at, request.ip))
-        warden.usage.log({
-          credentialId: credential.id,
-          at,
-          method: request.method,
-          route: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
-          status: reply.statusCode,
-          ip: request.ip,
-          userAgent: request.headers['user-agent'] ?? null,
-          actingUserId: request.principal.userId,
-        });
-      done();
-    });
+    /** Usage is recorded after the response, off the request path (a callback hook: no promise). */
+    function usageHook(routeUrl: string): onResponseHookHandler {
+      return (request, reply, done) => {
+        const principal = request.principal;
+        const credential = principal?.credential;
+        if (!credential || !principal) return done();
+        const at = now();
+        // Counted always; the details are built only for requests the activity log samples.
+        if (warden.usage.count(credential.id, at, request.ip))
+          warden.usage.log({
+            credentialId: credential.id,
+            at,
+            method: request.method,
+            route: routeUrl,
+            status: reply.statusCode,
+            ip: request.ip,
+            userAgent: request.headers['user-agent'] ?? null,
+            actingUserId: principal.userId,
+          });
+        done();
+      };
+    }
   },
-  { name: 'keywarden-authenticate', dependencies: ['@fastify/cookie'] },
+  { name: 'keywarden-authenticate', dependencies: ['keywarden-route-basics'] },
 );

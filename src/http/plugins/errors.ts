@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ErrorCode } from '../../errors.js';
 import { replyError } from '../reply-error.js';
+import { baseHeaders, countUnmatched } from './route-basics.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -19,7 +20,8 @@ function codeFor(error: FastifyError): ErrorCode | null {
 }
 
 /** The router's own errors, answered with the documented bodies too (Fastify's `frameworkErrors`). */
-export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  baseHeaders(request, reply);
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
     return replyError(reply, 'invalid_id', 'The id in the path must be a UUID');
   return replyError(reply, 'validation_failed', 'Malformed URL');
@@ -42,6 +44,8 @@ export const errorsPlugin = fp(
     });
     // A path that exists under other methods answers 405 with `Allow`, not 404.
     app.setNotFoundHandler((request, reply) => {
+      baseHeaders(request, reply);
+      countUnmatched(app.keywarden.metrics, request, reply);
       const url = request.url.split('?')[0] ?? '';
       const allowed = METHODS.filter(
         (method) => method !== request.method && app.findRoute({ method, url }) !== null,

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { writeAudit } from '../../store/audit.js';
-import { SESSION_COOKIE, sessionToken, setLimitHeaders } from '../plugins/authenticate.js';
+import { clearSessionCookie, sessionToken, setSessionCookie } from '../cookies.js';
+import { setLimitHeaders } from '../plugins/authenticate.js';
 import { replyError, replyFailure } from '../reply-error.js';
 import { Company, User } from '../schemas.js';
 
@@ -36,13 +37,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   async function startSession(reply: FastifyReply, userId: string) {
     const session = await sessions.create(userId);
-    reply.setCookie(SESSION_COOKIE, session.token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: config.COOKIE_SECURE,
-      path: '/',
-      expires: session.expiresAt,
-    });
+    setSessionCookie(reply, session.token, { secure: config.COOKIE_SECURE, expires: session.expiresAt });
   }
 
   /** Refuses (429) an IP that has used up its failed-authentication budget. */
@@ -238,7 +233,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           );
         }
       }
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      clearSessionCookie(reply);
       return reply.code(204).send(null);
     },
   );
