@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { LRUCache } from 'lru-cache';
+import { CHECKSUM_TAG_MASK } from '../credentials/format.js';
 import type { CredentialRecord } from './credential-source.js';
 import { planAllows, type VerifyOutcome } from './outcome.js';
 import type { Role } from './scopes.js';
@@ -12,6 +13,8 @@ export interface CachedCredential extends CredentialRecord {
   planAllowed: boolean;
   /** The owner-acting valid outcome, built on first use (see the verifier). */
   ownerOutcome: VerifyOutcome | null;
+  /** The tag of the checksum its token claims (see `CredentialFormats.checksumTag`), or -1. */
+  checksumTag: number;
 }
 
 export interface VerificationCacheOptions {
@@ -56,7 +59,7 @@ export function ipAllowed(list: BlockList, ip: string | undefined): boolean {
 }
 
 /** Builds the cache entry as one literal so every entry shares one object shape. */
-export function toCached(record: CredentialRecord): CachedCredential {
+export function toCached(record: CredentialRecord, checksumTag = -1): CachedCredential {
   return {
     id: record.id,
     kind: record.kind,
@@ -78,18 +81,25 @@ export function toCached(record: CredentialRecord): CachedCredential {
     allow: buildAllowList(record.ipAllowlist),
     planAllowed: planAllows(record.plan, record.kind),
     ownerOutcome: null,
+    checksumTag,
   };
 }
 
 /**
  * Bounded in-memory caches that make a warm verification free of database queries:
- * credentials by hash, acting-user memberships, and recently seen unknown hashes.
+ * credentials by hash, acting-user memberships, and recently seen unknown hashes. Hashes here are
+ * the in-memory digests of `credentialDigest`.
  */
 export class VerificationCache {
   readonly #credentials: LRUCache<string, CachedCredential>;
   readonly #idToHash = new Map<string, string>();
   readonly #memberships: LRUCache<string, { role: Role | null }>;
   readonly #unknown: LRUCache<string, true>;
+  /**
+   * How many cached credentials carry each checksum tag (see {@link VerificationCache.mayHold}),
+   * saturating at 255 (a saturated count is never lowered: it only keeps a shortcut off).
+   */
+  readonly #tags = new Uint8Array(CHECKSUM_TAG_MASK + 1);
   #generation = 0;
 
   constructor(options: VerificationCacheOptions = {}) {
@@ -99,6 +109,8 @@ export class VerificationCache {
       ttl,
       dispose: (value, hash) => {
         if (this.#idToHash.get(value.id) === hash) this.#idToHash.delete(value.id);
+        const count = this.#tags[value.checksumTag];
+        if (count !== undefined && count > 0 && count < 255) this.#tags[value.checksumTag] = count - 1;
       },
     });
     this.#memberships = new LRUCache({ max: options.maxMemberships ?? 100_000, ttl });
@@ -124,6 +136,16 @@ export class VerificationCache {
   setCredential(hash: string, entry: CachedCredential): void {
     this.#credentials.set(hash, entry);
     this.#idToHash.set(entry.id, hash);
+    const count = this.#tags[entry.checksumTag];
+    if (count !== undefined && count < 255) this.#tags[entry.checksumTag] = count + 1;
+  }
+
+  /**
+   * Whether a cached credential may carry this checksum tag. When none does, a token cannot be a
+   * cache hit, so the verifier checks its format (CRC32) before spending a SHA-256 on it.
+   */
+  mayHold(checksumTag: number): boolean {
+    return this.#tags[checksumTag] !== 0;
   }
 
   isKnownUnknown(hash: string): boolean {

@@ -1,6 +1,6 @@
 import { now } from '../clock.js';
 import type { CredentialFormats } from '../credentials/format.js';
-import { hashCredential } from '../credentials/hash.js';
+import { credentialDigest, digestToHex } from '../credentials/hash.js';
 import type { CredentialSource } from './credential-source.js';
 import type { Principal, VerifyOutcome } from './outcome.js';
 import { type CachedCredential, ipAllowed, toCached, VerificationCache } from './verification-cache.js';
@@ -52,10 +52,13 @@ const UNKNOWN: VerifyOutcome = { kind: 'invalid', reason: 'unknown' };
 
 const BEARER = 'bearer';
 
-/** What a verification must still ask the store after memory could not decide it. */
+/**
+ * What a verification must still ask the store after memory could not decide it. Told apart
+ * from outcomes by `kind`, like the outcomes themselves (a property read, cheaper than `in`).
+ */
 type StoreLookup =
-  | { lookup: 'credential'; hash: string }
-  | { lookup: 'membership'; entry: CachedCredential; userId: string };
+  | { kind: 'lookup_credential'; hash: string; checksumTag: number }
+  | { kind: 'lookup_membership'; entry: CachedCredential; userId: string };
 const isSpace = (code: number) => code === 32 || code === 9;
 
 /**
@@ -102,9 +105,21 @@ export function createVerifier(options: VerifierOptions): Verifier {
    * cache hit means the SHA-256 of this exact token matched a stored credential, which only a
    * well-formed token can. Either way nothing malformed reaches the database.
    */
+  // The common spelling of a well-shaped header, `Bearer <prefix>…` at the exact length, is
+  // recognised with one length compare and one native prefix compare.
+  const patHeader = `Bearer ${formats.patPrefix}`;
+  const patHeaderLength = 7 + formats.lengths.pat;
+  const apiKeyHeader = `Bearer ${formats.apiKeyPrefix}:`;
+  const apiKeyHeaderLength = 7 + formats.lengths.api_key;
+
   function prepare(request: VerifyRequest): VerifyOutcome | string {
     const header = request.authorization;
     if (header === undefined || header === '') return MISSING;
+    if (
+      (header.length === patHeaderLength && header.startsWith(patHeader)) ||
+      (header.length === apiKeyHeaderLength && header.startsWith(apiKeyHeader))
+    )
+      return header.slice(7);
     const token = bearerToken(header);
     if (token === null) return SCHEME;
     return formats.hasShape(token) ? token : MALFORMED;
@@ -119,12 +134,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return { kind: 'valid', principal: principalOf(entry, actingUserId, role) };
   }
 
-  /** Everything after the lookup; `needsMembership` when an acting user must be looked up. */
+  /** Everything after the lookup; the acting user's id when their membership must be looked up. */
   // The entry was found by the SHA-256 of the whole token, so it is this token's row.
-  function decide(
-    entry: CachedCredential,
-    request: VerifyRequest,
-  ): VerifyOutcome | { needsMembership: string } {
+  function decide(entry: CachedCredential, request: VerifyRequest): VerifyOutcome | string {
     if (entry.state === 'revoked') return { kind: 'invalid', reason: 'revoked' };
     if (entry.expiresAtMs !== null && clock() >= entry.expiresAtMs) {
       if (entry.replaced) {
@@ -158,16 +170,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (!UUID_RE.test(header)) return { kind: 'acting_user_not_in_company', credentialId: entry.id };
     const actingUserId = header.toLowerCase();
     const member = cache.getMembership(entry.companyId, actingUserId);
-    if (member === undefined) return { needsMembership: actingUserId };
+    if (member === undefined) return actingUserId;
     return decideMembership(entry, actingUserId, member.role);
   }
 
-  async function load(hash: string): Promise<CachedCredential | null> {
+  async function load(hash: string, checksumTag: number): Promise<CachedCredential | null> {
     const generation = cache.generation;
     const pending = inflight.get(hash);
     if (pending !== undefined && pending.generation === generation) return pending.promise;
     const promise = source
-      .findByHash(hash)
+      .findByHash(digestToHex(hash))
       .then((record) => {
         // An invalidation while the query ran may mean the row we read is already stale
         // (revoked, deactivated, rolled): answer this request from it, but never cache it.
@@ -176,7 +188,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
           if (fresh) cache.rememberUnknown(hash);
           return null;
         }
-        const entry = toCached(record);
+        const entry = toCached(record, checksumTag);
         if (fresh) {
           cache.setCredential(hash, entry);
           if (record.ownerUserId !== null)
@@ -192,28 +204,32 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   /**
-   * What memory alone decides: an outcome, or what the store must still be asked — the hash of
+   * What memory alone decides: an outcome, or what the store must still be asked — the digest of
    * a well-formed credential that is not cached, or an acting user's membership. Runs the
-   * header parse, SHA-256 and (on a miss) the format check once per verification.
+   * header parse, SHA-256 and the format check at most once per verification. The format check
+   * (alphabet and CRC32) is skipped on a cache hit, which only the exact token of a stored
+   * credential can produce; it runs first when no cached credential carries the token's
+   * checksum tag, so that a malformed token costs a CRC32 and never a SHA-256.
    */
   function fromMemory(request: VerifyRequest): VerifyOutcome | StoreLookup {
     const token = prepare(request);
     if (typeof token !== 'string') return token;
-    const hash = hashCredential(token);
+    const checksumTag = formats.checksumTag(token);
+    const checkedFirst = !cache.mayHold(checksumTag);
+    if (checkedFirst && formats.check(token) === null) return MALFORMED;
+    const hash = credentialDigest(token);
     const entry = cache.getCredential(hash);
     if (entry === undefined) {
-      if (formats.check(token) === null) return MALFORMED;
-      return cache.isKnownUnknown(hash) ? UNKNOWN : { lookup: 'credential', hash };
+      if (!checkedFirst && formats.check(token) === null) return MALFORMED;
+      return cache.isKnownUnknown(hash) ? UNKNOWN : { kind: 'lookup_credential', hash, checksumTag };
     }
     const decided = decide(entry, request);
-    return 'needsMembership' in decided
-      ? { lookup: 'membership', entry, userId: decided.needsMembership }
-      : decided;
+    return typeof decided === 'string' ? { kind: 'lookup_membership', entry, userId: decided } : decided;
   }
 
   function verifyFromCache(request: VerifyRequest): VerifyOutcome | undefined {
     const decided = fromMemory(request);
-    return 'lookup' in decided ? undefined : decided;
+    return decided.kind === 'lookup_credential' || decided.kind === 'lookup_membership' ? undefined : decided;
   }
 
   /**
@@ -222,17 +238,21 @@ export function createVerifier(options: VerifierOptions): Verifier {
    */
   function verify(request: VerifyRequest): Promise<VerifyOutcome> {
     const decided = fromMemory(request);
-    if (!('lookup' in decided)) return Promise.resolve(decided);
-    return decided.lookup === 'credential'
-      ? loadAndDecide(decided.hash, request)
-      : membershipOutcome(decided.entry, decided.userId);
+    if (decided.kind === 'lookup_credential')
+      return loadAndDecide(decided.hash, decided.checksumTag, request);
+    if (decided.kind === 'lookup_membership') return membershipOutcome(decided.entry, decided.userId);
+    return Promise.resolve(decided);
   }
 
-  async function loadAndDecide(hash: string, request: VerifyRequest): Promise<VerifyOutcome> {
-    const entry = await load(hash);
+  async function loadAndDecide(
+    hash: string,
+    checksumTag: number,
+    request: VerifyRequest,
+  ): Promise<VerifyOutcome> {
+    const entry = await load(hash, checksumTag);
     if (entry === null) return UNKNOWN;
     const decided = decide(entry, request);
-    return 'needsMembership' in decided ? membershipOutcome(entry, decided.needsMembership) : decided;
+    return typeof decided === 'string' ? membershipOutcome(entry, decided) : decided;
   }
 
   async function membershipOutcome(entry: CachedCredential, userId: string): Promise<VerifyOutcome> {

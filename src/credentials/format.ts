@@ -14,6 +14,8 @@ export const SECRET_LENGTH = 30;
 export const SECRET_BITS = Math.floor(SECRET_LENGTH * BITS_PER_BASE62_CHAR);
 
 const UUID_LENGTH = 36;
+/** Checksum tags (see `CredentialFormats.checksumTag`) are below `CHECKSUM_TAG_MASK + 1`. */
+export const CHECKSUM_TAG_MASK = 0xfffff;
 const MASK = '••••••••';
 
 export interface FormatOptions {
@@ -43,6 +45,8 @@ export interface GeneratedCredential extends ParsedCredential {
 export interface CredentialFormats {
   readonly patPrefix: string;
   readonly apiKeyPrefix: string;
+  /** The length of every well-formed PAT, and of every well-formed API key. */
+  readonly lengths: Readonly<Record<CredentialKind, number>>;
   generate(kind: CredentialKind): GeneratedCredential;
   /** `null` for anything malformed, including a wrong checksum. Pure and allocation-light. */
   parse(token: string): ParsedCredential | null;
@@ -50,6 +54,11 @@ export interface CredentialFormats {
   check(token: string): CredentialKind | null;
   /** Length and prefix only (O(1)): `false` means malformed; `true` still needs {@link check}. */
   hasShape(token: string): boolean;
+  /**
+   * A 20-bit tag of the checksum a token claims (from its last characters, unverified): a cheap
+   * number by which tokens seen before can be recognised.
+   */
+  checksumTag(token: string): number;
   mask(kind: CredentialKind, publicId: string): string;
   /** Regular expressions for secret scanners, as source strings (anchored with `\b`). */
   readonly patterns: Readonly<Record<CredentialKind, string>>;
@@ -153,5 +162,28 @@ export function createFormats(options: FormatOptions = {}): CredentialFormats {
     api_key: `\\b${escapeRegExp(apiKeyPrefix)}:${hex}{8}-${hex}{4}-${hex}{4}-${hex}{4}-${hex}{12}:[0-9A-Za-z]{${SECRET_LENGTH + CHECKSUM_LENGTH}}\\b`,
   } as const;
 
-  return { patPrefix, apiKeyPrefix, generate, parse, check, hasShape, mask, patterns };
+  function checksumTag(token: string): number {
+    // The low six bits of a base62 character's code tell the 62 characters apart; four of them
+    // make 24 bits, folded to 20. A collision only costs a skipped shortcut.
+    const end = token.length;
+    const bits =
+      ((token.charCodeAt(end - 1) & 63) << 18) |
+      ((token.charCodeAt(end - 2) & 63) << 12) |
+      ((token.charCodeAt(end - 3) & 63) << 6) |
+      (token.charCodeAt(end - 4) & 63);
+    return (bits ^ (bits >>> 20)) & CHECKSUM_TAG_MASK;
+  }
+
+  return {
+    patPrefix,
+    apiKeyPrefix,
+    lengths: { pat: patLength, api_key: apiLength },
+    generate,
+    parse,
+    check,
+    hasShape,
+    checksumTag,
+    mask,
+    patterns,
+  };
 }

@@ -10,6 +10,20 @@ export function hashCredential(token: string): string {
   return hash('sha256', token, 'hex');
 }
 
+/**
+ * The same SHA-256 as {@link hashCredential}, as a 32-character binary (latin1) string: the key
+ * of in-memory caches. Half the length of hex, so it is cheaper to build and to hash as a map key
+ * on every warm verification; {@link digestToHex} turns it into the stored form on a cache miss.
+ */
+export function credentialDigest(token: string): string {
+  return hash('sha256', token, 'binary');
+}
+
+/** The hex form (as stored) of a {@link credentialDigest}. */
+export function digestToHex(digest: string): string {
+  return Buffer.from(digest, 'latin1').toString('hex');
+}
+
 /** Constant-time equality of two strings of secret material. */
 export function secretsEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);

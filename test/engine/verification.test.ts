@@ -72,6 +72,29 @@ for (const target of databaseTargets) {
       expect(warden.store.queryCount()).toBe(before);
     });
 
+    it('refuses a changed copy of a cached credential (same checksum, other body) with zero queries', async () => {
+      // Once a credential is cached its checksum is known, so its copies are hashed before
+      // their CRC32 is checked: they must still be refused without a lookup.
+      expect((await warden.verify({ authorization: bearer(memberPat) })).kind).toBe('valid');
+      expect(
+        (await warden.verify({ authorization: bearer(apiKey), actingUserId: seed.member.id })).kind,
+      ).toBe('valid');
+      const before = warden.store.queryCount();
+      for (const token of [memberPat, apiKey]) {
+        const body = token.length - 6;
+        for (let index = token.indexOf(':') + 1 || 4; index < body; index += 3) {
+          const char = token[index] === 'A' ? 'B' : 'A';
+          const mutated = token.slice(0, index) + char + token.slice(index + 1);
+          const outcome = await warden.verify({
+            authorization: bearer(mutated),
+            actingUserId: seed.member.id,
+          });
+          expect(outcome).toMatchObject({ kind: 'invalid', reason: 'malformed' });
+        }
+      }
+      expect(warden.store.queryCount()).toBe(before);
+    });
+
     it('makes 1,000 warm verifications with zero database queries', async () => {
       const pat = await warden.verify({ authorization: bearer(memberPat) });
       expect(pat.kind).toBe('valid');
