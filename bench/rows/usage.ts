@@ -1,7 +1,8 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { now } from '../../src/clock.js';
 import { createWarden } from '../../src/warden/create-warden.js';
 import { withPostgres } from '../lib/databases.js';
-import { alternate, median, opsPerSecondSync, ratios, runAsync } from '../lib/measure.js';
+import { median, opsPerSecondSync, ratios } from '../lib/measure.js';
 import { WARM_CACHE } from '../lib/paths.js';
 import {
   type BenchOptions,
@@ -31,12 +32,23 @@ interface UsageFigures {
   flush10kMs: number;
 }
 
+/** The server's default usage flush interval: the "on" side pays one flush per this much of its time. */
+const FLUSH_EVERY_MS = 5000;
+/** Calls per block: a few milliseconds, short beside the seconds-long swings of a shared machine. */
+const BLOCK = 2048;
+
 async function measureUsage(
   url: string,
   options: BenchOptions,
   settings: { rounds: number; duration: number },
 ): Promise<UsageFigures> {
-  const warden = await createWarden({ databaseUrl: url, invalidation: 'local', cache: WARM_CACHE });
+  // The recorder's own timer is off: the measurement flushes, and charges every flush to "on".
+  const warden = await createWarden({
+    databaseUrl: url,
+    invalidation: 'local',
+    cache: WARM_CACHE,
+    usage: { flushIntervalMs: 24 * 3_600_000 },
+  });
   try {
     const seed = await seedCompany(warden);
     const known = await insertCredentials(warden, seed, { count: 1000 });
@@ -72,24 +84,61 @@ async function measureUsage(
       recorded++;
       return outcome;
     };
-    const verifyOnly = (i: number) => step(i, false);
-    const verifyAndRecord = (i: number) => step(i, true);
-    // Each side is charged for the work it causes: the "on" side ends with a flush of what it
-    // buffered, inside its timing, so no write spills into the next measurement.
-    const measure = async (fn: (i: number) => Promise<unknown>, flush: boolean) => {
-      const start = performance.now();
-      const { done } = await runAsync(fn, settings.duration, { yieldEvery: YIELD_EVERY });
-      if (flush) await warden.usage.flush();
-      return (done * 1000) / (performance.now() - start);
+    let next = 0;
+    /** One block of calls, returning to the event loop every few calls as a server does. */
+    const block = async (recording: boolean): Promise<number> => {
+      const started = performance.now();
+      for (let k = 0; k < BLOCK; k++) {
+        if (k > 0 && k % YIELD_EVERY === 0) await yieldToLoop();
+        await step(next++, recording);
+      }
+      return performance.now() - started;
     };
-    const results = await alternate(
-      [
-        { name: 'usage off', run: () => measure(verifyOnly, false) },
-        { name: 'usage on', run: () => measure(verifyAndRecord, true) },
-      ],
-      settings.rounds,
-      { onRound: (round, f) => options.log(`  round ${round + 1}: ${JSON.stringify(f, roundFigures)}`) },
-    );
+    /**
+     * One round: blocks of "off" and "on" interleaved (order alternating) for `duration` ms, so a
+     * slower or faster spell of the machine falls on both sides alike. The "on" side is charged a
+     * flush for every 5 s of its own time (as often as the server flushes) and the final one.
+     */
+    const round = async (): Promise<{ on: number; off: number }> => {
+      let onMs = 0;
+      let offMs = 0;
+      let onCalls = 0;
+      let offCalls = 0;
+      let sinceFlush = 0;
+      const flush = async () => {
+        const started = performance.now();
+        await warden.usage.flush();
+        onMs += performance.now() - started;
+        sinceFlush = 0;
+      };
+      const deadline = performance.now() + settings.duration;
+      for (let b = 0; performance.now() < deadline; b++) {
+        for (const recording of b % 2 === 0 ? [false, true] : [true, false]) {
+          const took = await block(recording);
+          if (!recording) {
+            offMs += took;
+            offCalls += BLOCK;
+            continue;
+          }
+          onMs += took;
+          onCalls += BLOCK;
+          sinceFlush += took;
+          if (sinceFlush >= FLUSH_EVERY_MS) await flush();
+        }
+      }
+      await flush();
+      return { on: (onCalls * 1000) / onMs, off: (offCalls * 1000) / offMs };
+    };
+    await round(); // warm-up
+    const on: number[] = [];
+    const off: number[] = [];
+    for (let r = 0; r < settings.rounds; r++) {
+      const figures = await round();
+      on.push(figures.on);
+      off.push(figures.off);
+      options.log(`  round ${r + 1}: ${JSON.stringify(figures, roundFigures)}`);
+    }
+    const results = { 'usage on': on, 'usage off': off };
     const stats = warden.usage.stats();
 
     // Diagnostics: the two costs recording adds, separately.
@@ -144,8 +193,8 @@ function line(target: string, f: UsageFigures): Line {
 /** Row 8: usage recording on vs off. */
 export async function usageRow(options: BenchOptions): Promise<RowResult> {
   const started = performance.now();
-  // Rounds outlast the recorder's default flush interval (5 s), so its timer fires inside them.
-  const settings = { rounds: options.quick ? 2 : 4, duration: options.quick ? 1000 : 6000 };
+  // Rounds outlast the recorder's default flush interval (5 s), so a flush is charged inside them.
+  const settings = { rounds: options.quick ? 2 : 5, duration: options.quick ? 1000 : 6000 };
   const lines: Line[] = [];
   const notes: string[] = [];
   const measured: [string, UsageFigures][] = [];
@@ -186,9 +235,10 @@ export async function usageRow(options: BenchOptions): Promise<RowResult> {
         measured
           .map(([target, f]) => {
             const share = (f.recordNs * median(f.on)) / 1e9;
-            // Seconds per flush × flushes per second of measurement (the 5 s timer, and the final one).
-            const flushes = (f.flush10kMs / 1000) * (1 / 5 + 1000 / settings.duration);
-            return `on ${target}, \`count()\` itself takes about ${percent(share, 0)} of the "on" time and the flushes (one every 5 s and the final one charged to the "on" side) about ${percent(Math.min(1, flushes), 0)}`;
+            // Seconds per flush × flushes per second of "on" time (one per 5 s, and the final one).
+            const onSeconds = settings.duration / 2000;
+            const flushes = (f.flush10kMs / 1000) * ((Math.floor(onSeconds / 5) + 1) / onSeconds);
+            return `on ${target}, \`count()\` itself takes about ${percent(share, 0)} of the "on" time and the flushes (one per 5 s of "on" time and the final one of each round) about ${percent(Math.min(1, flushes), 0)}`;
           })
           .join('; ') +
         '. The rest is how an operation of about a microsecond varies between rounds (see the per-round figures): the' +
@@ -206,10 +256,12 @@ export async function usageRow(options: BenchOptions): Promise<RowResult> {
     method: [
       '1,000 cached PATs; each call is an awaited warm `warden.verify()`, and with usage on also what the server records for a',
       `\`GET /v4/user/me\` request: \`warden.usage.count(…)\`, and \`usage.log(…)\` with the request's details when the activity log samples it.`,
-      `Callers return to the event loop every ${YIELD_EVERY} calls, as a server does between requests,`,
-      'so the recorder’s flush timer (every 5 s, the default) runs inside the measurement; the "on" side also ends with a',
-      'final `flush()` inside its timing, so every write it causes is charged to it.',
-      `${settings.rounds} alternated rounds of ${settings.duration} ms on each database.`,
+      `Each round interleaves blocks of ${BLOCK.toLocaleString('en-US')} calls without and with recording (a few milliseconds each, the order`,
+      'alternating), so the seconds-long swings of a shared machine fall on both sides alike; the caller returns to the',
+      `event loop every ${YIELD_EVERY} calls, as a server does between requests. The recorder's timer is off and the "on" side is`,
+      'charged a `flush()` for every 5 s of its own time (as often as the server flushes by default) and a final one at the',
+      `end of each round, so every write it causes is in its timing. ${settings.rounds} rounds of ${settings.duration} ms on each database, after`,
+      'a discarded warm-up round; the cost is the median over rounds.',
     ],
     lines,
     notes,
