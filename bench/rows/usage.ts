@@ -241,12 +241,14 @@ export async function usageRow(options: BenchOptions): Promise<RowResult> {
             return `on ${target}, \`count()\` itself takes about ${percent(share, 0)} of the "on" time and the flushes (one per 5 s of "on" time and the final one of each round) about ${percent(Math.min(1, flushes), 0)}`;
           })
           .join('; ') +
-        '. The rest is how an operation of about a microsecond varies between rounds (see the per-round figures): the' +
-        " recording touches one more object per call (the credential's pending counts), and V8 compiles the measured" +
-        ' function with it. The recorder keeps counts and last use exact and, per flush (every 5 s by default), at most' +
-        ' the newest 20 activity events per credential and 2,000 in all (`src/warden/usage-recorder.ts`); 1,000' +
-        ' credentials hot at once means 1,000 count upserts and last-used updates per flush, on PGlite on the Node.js' +
-        ' thread itself. In the server the same recording is a few hundredths of a microsecond against the tens of' +
+        '. The rest is the recording’s place in an awaited call rather than its own work: in a separate probe on this' +
+        " machine (the same loop, one side reading only the principal's credential id after the await), that read alone" +
+        ' cost about 5% of the call and the clock read about 2%, though the same reads take a few nanoseconds in a plain' +
+        ' loop; the cause inside V8 was not pinned down. The recorder keeps counts and last use exact and, per flush' +
+        ' (every 5 s by default), at most the newest 20 activity events per credential and 2,000 in all' +
+        ' (`src/warden/usage-recorder.ts`); 1,000 credentials hot at once means 1,000 count upserts and last-used' +
+        ' updates per flush, on PGlite on the Node.js thread itself. In the server the same recording is a few' +
+        ' hundredths of a microsecond against the tens of' +
         ' microseconds of a request (row 2).',
     );
   }
