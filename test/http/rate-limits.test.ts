@@ -73,6 +73,8 @@ describe('per-credential rate limits', () => {
     const companyDefault = await me(pat);
     expect(policyOf(companyDefault)).toBe('"credential";q=3;w=30');
     expect(companyDefault.headers['x-ratelimit-limit']).toBe('3');
+    // A new policy counts in a window of its own, not in the one the old policy started.
+    expect(companyDefault.headers['x-ratelimit-remaining']).toBe('2');
     const keyResponse = await me(overridden);
     expect(policyOf(keyResponse)).toBe('"credential";q=7;w=10');
     expect(keyResponse.headers['x-ratelimit-remaining']).toBe('6');

@@ -36,4 +36,21 @@ describe('unknown paths and methods', () => {
     expect(response.json().code).toBe('not_found');
     expect(response.headers.allow).toBeUndefined();
   });
+
+  it('gives every answer its request id, nosniff, no referrer and no-store, whatever answered it', async () => {
+    const answers = await Promise.all([
+      t.app.inject({ url: '/healthz' }), // a public route
+      t.app.inject({ url: '/v4/user/me' }), // refused by the authentication hook
+      t.app.inject({ url: '/v4/nothing-here' }), // no route: the 404 handler
+      t.app.inject({ method: 'PUT', url: '/v4/scopes' }), // 405
+      t.app.inject({ url: '/v4/meeting-type/%zz' }), // refused by the router itself
+    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 401, 404, 405, 400]);
+    for (const answer of answers) {
+      expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+      expect(answer.headers['referrer-policy']).toBe('no-referrer');
+      expect(answer.headers['cache-control']).toBe('no-store');
+    }
+  });
 });
