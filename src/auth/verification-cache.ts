@@ -13,7 +13,7 @@ export interface CachedCredential extends CredentialRecord {
   planAllowed: boolean;
   /** The owner-acting valid outcome, built on first use (see the verifier). */
   ownerOutcome: VerifyOutcome | null;
-  /** The tag of the checksum its token claims (see `CredentialFormats.checksumTag`), or -1. */
+  /** The tag of the checksum its token claims (see `CredentialFormats.checksumTag`). */
   checksumTag: number;
 }
 
@@ -59,7 +59,7 @@ export function ipAllowed(list: BlockList, ip: string | undefined): boolean {
 }
 
 /** Builds the cache entry as one literal so every entry shares one object shape. */
-export function toCached(record: CredentialRecord, checksumTag = -1): CachedCredential {
+export function toCached(record: CredentialRecord, checksumTag: number): CachedCredential {
   return {
     id: record.id,
     kind: record.kind,
@@ -109,8 +109,8 @@ export class VerificationCache {
       ttl,
       dispose: (value, hash) => {
         if (this.#idToHash.get(value.id) === hash) this.#idToHash.delete(value.id);
-        const count = this.#tags[value.checksumTag];
-        if (count !== undefined && count > 0 && count < 255) this.#tags[value.checksumTag] = count - 1;
+        const count = this.#tags[value.checksumTag] ?? 0;
+        if (count > 0 && count < 255) this.#tags[value.checksumTag] = count - 1;
       },
     });
     this.#memberships = new LRUCache({ max: options.maxMemberships ?? 100_000, ttl });
@@ -136,8 +136,8 @@ export class VerificationCache {
   setCredential(hash: string, entry: CachedCredential): void {
     this.#credentials.set(hash, entry);
     this.#idToHash.set(entry.id, hash);
-    const count = this.#tags[entry.checksumTag];
-    if (count !== undefined && count < 255) this.#tags[entry.checksumTag] = count + 1;
+    const count = this.#tags[entry.checksumTag] ?? 0;
+    if (count < 255) this.#tags[entry.checksumTag] = count + 1;
   }
 
   /**
