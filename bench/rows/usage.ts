@@ -1,4 +1,5 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { UsageMeter } from '../../src/auth/usage-meter.js';
 import { now } from '../../src/clock.js';
 import { createWarden } from '../../src/warden/create-warden.js';
 import { withPostgres } from '../lib/databases.js';
@@ -28,8 +29,10 @@ interface UsageFigures {
   flushed: number;
   /** Cost of one `usage.count` call alone, activity sample full (ns). */
   recordNs: number;
-  /** Time to flush 10,000 buffered events (ms). */
-  flush10kMs: number;
+  /** One flush of 1,000 credentials' counts and 2,000 activity events, last use unchanged (ms). */
+  flushMs: number;
+  /** The same with every last use rewritten, as once a minute (ms). */
+  flushLastUseMs: number;
 }
 
 /** The server's default usage flush interval: the "on" side pays one flush per this much of its time. */
@@ -68,12 +71,12 @@ async function measureUsage(
       if (outcome.kind !== 'valid') throw new Error(`verification failed: ${outcome.kind}`);
       if (!recording) return outcome;
       // What the server's response hook does: count always, build the details when sampled.
-      const credentialId = outcome.principal.credential?.id ?? '';
-      const at = now();
-      if (warden.usage.count(credentialId, at, '127.0.0.1'))
-        warden.usage.log({
-          credentialId,
-          at,
+      const credential = outcome.principal.credential;
+      if (credential === null) throw new Error('a PAT principal without its credential');
+      if (warden.usage.count(credential.usage, '127.0.0.1'))
+        warden.usage.log(credential.usage, {
+          credentialId: credential.id,
+          at: now(),
           method: 'GET',
           route: '/v4/user/me',
           status: 200,
@@ -97,7 +100,8 @@ async function measureUsage(
     /**
      * One round: blocks of "off" and "on" interleaved (order alternating) for `duration` ms, so a
      * slower or faster spell of the machine falls on both sides alike. The "on" side is charged a
-     * flush for every 5 s of its own time (as often as the server flushes) and the final one.
+     * flush for every 5 s of its own time (as often as the server flushes): whole flushes as they
+     * fall, and of the final flush the part its remaining time makes of 5 s.
      */
     const round = async (): Promise<{ on: number; off: number }> => {
       let onMs = 0;
@@ -105,10 +109,11 @@ async function measureUsage(
       let onCalls = 0;
       let offCalls = 0;
       let sinceFlush = 0;
-      const flush = async () => {
+      /** Flushes, charging "on" the share of a flush its time since the last one makes up. */
+      const flush = async (share: number) => {
         const started = performance.now();
         await warden.usage.flush();
-        onMs += performance.now() - started;
+        onMs += (performance.now() - started) * share;
         sinceFlush = 0;
       };
       const deadline = performance.now() + settings.duration;
@@ -123,10 +128,13 @@ async function measureUsage(
           onMs += took;
           onCalls += BLOCK;
           sinceFlush += took;
-          if (sinceFlush >= FLUSH_EVERY_MS) await flush();
+          if (sinceFlush >= FLUSH_EVERY_MS) await flush(1);
         }
       }
-      await flush();
+      // What is left is written too; a server would write it with the next 5 s of requests, in a
+      // flush that costs about as much (the work is per credential, not per request), so the
+      // round pays its part of that flush.
+      await flush(Math.min(1, sinceFlush / FLUSH_EVERY_MS));
       return { on: (onCalls * 1000) / onMs, off: (offCalls * 1000) / offMs };
     };
     await round(); // warm-up
@@ -141,32 +149,48 @@ async function measureUsage(
     const results = { 'usage on': on, 'usage off': off };
     const stats = warden.usage.stats();
 
-    // Diagnostics: the two costs recording adds, separately.
-    const event = (i: number) => ({
-      credentialId: known[i % count]?.id ?? '',
-      at: now(),
-      method: 'GET',
-      route: '/v4/user/me',
-      status: 200,
-      ip: '127.0.0.1',
-      userAgent: 'keywarden-bench',
-      actingUserId: seed.owner.id,
-    });
-    await warden.usage.flush();
-    for (let i = 0; i < 10_000; i++) warden.usage.record(event(i));
+    // Diagnostics: the two costs recording adds, separately, on the meters of the cached entries
+    // (as the principals carry them).
+    const meters: UsageMeter[] = [];
+    for (const k of known) {
+      const outcome = await warden.verify({ authorization: k.authorization, ip: '127.0.0.1' });
+      if (outcome.kind === 'valid' && outcome.principal.credential)
+        meters.push(outcome.principal.credential.usage);
+    }
+    /** Ten requests on every credential, recorded as the server's hook does; then one timed flush. */
+    const timedFlush = async (ip: string): Promise<number> => {
+      await warden.usage.flush();
+      for (let i = 0; i < 10 * count; i++) {
+        const meter = meters[i % count] as UsageMeter;
+        if (warden.usage.count(meter, ip))
+          warden.usage.log(meter, {
+            credentialId: meter.credentialId,
+            at: now(),
+            method: 'GET',
+            route: '/v4/user/me',
+            status: 200,
+            ip,
+            userAgent: 'keywarden-bench',
+            actingUserId: seed.owner.id,
+          });
+      }
+      const flushStart = performance.now();
+      await warden.usage.flush();
+      return performance.now() - flushStart;
+    };
+    // From a new address every last use is rewritten (as once a minute); then, from the same one
+    // within the minute, not (the other eleven flushes of a minute).
+    const flushLastUseMs = await timedFlush('127.0.0.2');
+    const flushMs = await timedFlush('127.0.0.2');
     // The hot path once the activity sample is full: `count` alone, as the server's hook runs it.
     const recordRate = opsPerSecondSync((i) => {
-      warden.usage.count(known[i % count]?.id ?? '', now(), '127.0.0.1');
+      warden.usage.count(meters[i % count] as UsageMeter, '127.0.0.2');
       return i;
     }, 300);
-    await warden.usage.flush();
-    for (let i = 0; i < 10_000; i++) warden.usage.record(event(i));
-    const flushStart = performance.now();
-    await warden.usage.flush();
-    const flush10kMs = performance.now() - flushStart;
     return {
       recordNs: 1e9 / recordRate,
-      flush10kMs,
+      flushMs,
+      flushLastUseMs,
       on: results['usage on'] ?? [],
       off: results['usage off'] ?? [],
       recorded,
@@ -193,7 +217,6 @@ function line(target: string, f: UsageFigures): Line {
 /** Row 8: usage recording on vs off. */
 export async function usageRow(options: BenchOptions): Promise<RowResult> {
   const started = performance.now();
-  // Rounds outlast the recorder's default flush interval (5 s), so a flush is charged inside them.
   const settings = { rounds: options.quick ? 2 : 5, duration: options.quick ? 1000 : 6000 };
   const lines: Line[] = [];
   const notes: string[] = [];
@@ -203,7 +226,8 @@ export async function usageRow(options: BenchOptions): Promise<RowResult> {
     `${f.recorded.toLocaleString('en-US')} events recorded; ${f.flushed.toLocaleString('en-US')} activity rows written, ` +
     `${f.dropped.toLocaleString('en-US')} activity rows dropped by the recorder's buffer cap (daily counts and last-used stay exact). ` +
     `Diagnostics: one \`usage.count\` call (with the clock read) alone costs **${Math.round(f.recordNs).toLocaleString('en-US')} ns** (buffer full); ` +
-    `flushing 10,000 buffered events takes **${ms(f.flush10kMs)}**.`;
+    `a flush of 1,000 credentials' counts and 2,000 activity events takes **${ms(f.flushMs)}**, ` +
+    `**${ms(f.flushLastUseMs)}** when it also rewrites their last use (once a minute).`;
 
   options.log('  PGlite (memory://)');
   const pglite = await measureUsage('memory://', options, settings);
@@ -235,10 +259,10 @@ export async function usageRow(options: BenchOptions): Promise<RowResult> {
         measured
           .map(([target, f]) => {
             const share = (f.recordNs * median(f.on)) / 1e9;
-            // Seconds per flush × flushes per second of "on" time (one per 5 s, and the final one).
-            const onSeconds = settings.duration / 2000;
-            const flushes = (f.flush10kMs / 1000) * ((Math.floor(onSeconds / 5) + 1) / onSeconds);
-            return `on ${target}, \`count()\` itself takes about ${percent(share, 0)} of the "on" time and the flushes (one per 5 s of "on" time and the final one of each round) about ${percent(Math.min(1, flushes), 0)}`;
+            // A flush per 5 s of "on" time, one in twelve (a minute's) rewriting last use.
+            const perFlushMs = (11 * f.flushMs + f.flushLastUseMs) / 12;
+            const flushes = perFlushMs / FLUSH_EVERY_MS;
+            return `on ${target}, \`count()\` itself takes about ${percent(share, 0)} of the "on" time and the flushes (one per 5 s of "on" time) about ${percent(Math.min(1, flushes), 0)}`;
           })
           .join('; ') +
         '. The rest is the recording’s place in an awaited call rather than its own work: in a separate probe on this' +
@@ -261,8 +285,10 @@ export async function usageRow(options: BenchOptions): Promise<RowResult> {
       `Each round interleaves blocks of ${BLOCK.toLocaleString('en-US')} calls without and with recording (a few milliseconds each, the order`,
       'alternating), so the seconds-long swings of a shared machine fall on both sides alike; the caller returns to the',
       `event loop every ${YIELD_EVERY} calls, as a server does between requests. The recorder's timer is off and the "on" side is`,
-      'charged a `flush()` for every 5 s of its own time (as often as the server flushes by default) and a final one at the',
-      `end of each round, so every write it causes is in its timing. ${settings.rounds} rounds of ${settings.duration} ms on each database, after`,
+      'charged a `flush()` for every 5 s of its own time (as often as the server flushes by default): whole flushes as they',
+      'fall, and of the final flush of each round the part its remaining time makes of 5 s (a flush costs about the same',
+      'whether it holds 1 or 5 s of requests: the work is per credential), so every write it causes is in its timing.',
+      `${settings.rounds} rounds of ${settings.duration} ms on each database, after`,
       'a discarded warm-up round; the cost is the median over rounds.',
     ],
     lines,

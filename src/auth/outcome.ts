@@ -1,6 +1,7 @@
 import type { CredentialKind } from '../credentials/format.js';
 import type { ErrorCode } from '../errors.js';
 import type { Role } from './scopes.js';
+import type { UsageMeter } from './usage-meter.js';
 
 /** A company's plan: PATs need `essentials` or above, Platform API keys need `enterprise`. */
 export type Plan = 'free' | 'essentials' | 'enterprise';
@@ -30,6 +31,8 @@ export interface Principal {
     rateLimit: RateLimitPolicy | null;
     /** Whether the credential has a usage limit (remaining requests). */
     limitedUsage: boolean;
+    /** Where this credential's requests are counted: pass it to `warden.usage.count`. */
+    usage: UsageMeter;
   } | null;
 }
 

@@ -4,6 +4,7 @@ import { CHECKSUM_TAG_MASK } from '../credentials/format.js';
 import type { CredentialRecord } from './credential-source.js';
 import { planAllows, type VerifyOutcome } from './outcome.js';
 import type { Role } from './scopes.js';
+import { newUsageMeter, type UsageMeter } from './usage-meter.js';
 
 /** A verified credential as kept in memory: the record plus what is precomputed from it. */
 export interface CachedCredential extends CredentialRecord {
@@ -15,6 +16,8 @@ export interface CachedCredential extends CredentialRecord {
   ownerOutcome: VerifyOutcome | null;
   /** The tag of the checksum its token claims (see `CredentialFormats.checksumTag`). */
   checksumTag: number;
+  /** Its requests since the last usage flush, handed out on every principal it verifies. */
+  usage: UsageMeter;
 }
 
 export interface VerificationCacheOptions {
@@ -82,6 +85,7 @@ export function toCached(record: CredentialRecord, checksumTag: number): CachedC
     planAllowed: planAllows(record.plan, record.kind),
     ownerOutcome: null,
     checksumTag,
+    usage: newUsageMeter(record.id),
   };
 }
 

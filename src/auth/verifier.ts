@@ -294,6 +294,7 @@ function principalOf(entry: CachedCredential, userId: string, role: Principal['r
       expiresAt: entry.expiresAt,
       rateLimit: entry.rateLimit ?? entry.companyRateLimit,
       limitedUsage: entry.limitedUsage,
+      usage: entry.usage,
     },
   };
 }

@@ -1,19 +1,10 @@
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { newUsageMeter, type UsageEvent, type UsageMeter } from '../auth/usage-meter.js';
+import { now } from '../clock.js';
 import type { Database } from '../store/database.js';
 import { credentialActivity, credentialUsageDaily } from '../store/schema.js';
 
-/** One authenticated request made with a credential. */
-export interface UsageEvent {
-  credentialId: string;
-  /** Milliseconds since the epoch. */
-  at: number;
-  method: string;
-  route: string;
-  status: number;
-  ip: string | null;
-  userAgent: string | null;
-  actingUserId: string | null;
-}
+export type { UsageEvent, UsageMeter } from '../auth/usage-meter.js';
 
 export interface UsageRecorderOptions {
   db: Database;
@@ -45,22 +36,16 @@ export interface ActivityEntry {
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
+/**
+ * Last use is rewritten when it moved by at least this much or came from another address, so a
+ * busy credential costs its row one update a minute instead of one per flush; the stored time is
+ * never more than this (plus a flush interval) behind the true last use.
+ */
+export const LAST_USE_STEP_MS = 60_000;
 const MAX_TEXT = 512;
 const DAY_MS = 86_400_000;
 
 const clip = (text: string | null) => (text === null ? null : text.slice(0, MAX_TEXT));
-
-/** What one credential did since the last flush. */
-interface Pending {
-  credentialId: string;
-  /** The UTC day being counted (`YYYY-MM-DD`) and its requests. */
-  day: string;
-  requests: number;
-  lastAt: number;
-  lastIp: string | null;
-  /** The first `maxPerCredential` activity events of this flush window. */
-  events: UsageEvent[];
-}
 
 interface DailyCount {
   credentialId: string;
@@ -69,17 +54,19 @@ interface DailyCount {
 }
 
 /**
- * Records usage off the request path: `count` only updates memory (a map lookup and a few
- * field writes, no allocation) and `log` keeps the sampled requests' details; a timer writes last-used, per-day counts and activity rows in one transaction
- * per batch; `close` flushes what is left.
+ * Records usage off the request path: `count` only updates the credential's meter in memory (a
+ * few field writes, no lookup, no allocation) and `log` keeps the sampled requests' details; a
+ * timer writes last use, per-day counts and activity rows in one transaction per flush; `close`
+ * flushes what is left.
  */
 export function createUsageRecorder(options: UsageRecorderOptions) {
   const { db } = options;
   const maxBuffer = options.maxBuffer ?? 2_000;
   const maxPerCredential = Math.max(1, options.maxPerCredential ?? 20);
   const retentionDays = options.retentionDays ?? 30;
-  let pending = new Map<string, Pending>();
-  // Counts of a day that ended while its credential was still pending (midnight, late events).
+  // The meters counted since the last flush, by credential id (one per id: see `held`).
+  let window = new Map<string, UsageMeter>();
+  // Counts of a day that ended while its credential was still being counted (midnight, late events).
   let spilled: DailyCount[] = [];
   let buffered = 0;
   let dropped = 0;
@@ -108,61 +95,100 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
   timer.unref();
 
   /**
-   * Counts one request of a credential (daily count and last use) without allocating. Returns
-   * true when the activity log still samples this credential in the current flush window: only
-   * then does the caller build the request's details and pass them to {@link log}.
+   * The meter that counts `meter`'s credential in this flush window: the meter itself once it is
+   * held, else the one already held for the same id (a credential whose cache entry was rebuilt,
+   * or verified with the cache off, arrives with a fresh meter), else `meter`, now held.
    */
-  function count(credentialId: string, at: number, ip: string | null): boolean {
+  function held(meter: UsageMeter): UsageMeter {
+    if (meter.queued) return meter;
+    const current = window.get(meter.credentialId);
+    if (current !== undefined) return current;
+    meter.queued = true;
+    window.set(meter.credentialId, meter);
+    return meter;
+  }
+
+  /**
+   * Counts one request of a credential (daily count and last use) on its meter, without
+   * allocating: a few field writes on the principal's meter (`principal.credential.usage`).
+   * `at` defaults to the request-path clock, read here rather than passed in (a millisecond
+   * timestamp is not a small integer, so passing one boxes it). Returns true when the activity log
+   * still samples this credential in the current flush window: only then does the caller build the
+   * request's details and pass them to {@link log}.
+   */
+  function count(meter: UsageMeter, ip: string | null, at: number = now()): boolean {
     if (closed) return false;
-    const day = dayOf(at);
-    let entry = pending.get(credentialId);
-    if (entry === undefined) {
-      entry = { credentialId, day, requests: 0, lastAt: at, lastIp: ip, events: [] };
-      pending.set(credentialId, entry);
-    }
-    if (entry.day === day) entry.requests++;
+    const tally = meter.queued ? meter : held(meter);
+    const day = at >= dayStart && at < dayEnd ? dayText : dayOf(at);
+    if (tally.day === day) tally.requests++;
     else {
-      spilled.push({ credentialId: entry.credentialId, day: entry.day, requests: entry.requests });
-      entry.day = day;
-      entry.requests = 1;
+      if (tally.requests > 0)
+        spilled.push({ credentialId: tally.credentialId, day: tally.day, requests: tally.requests });
+      tally.day = day;
+      tally.requests = 1;
     }
-    if (at >= entry.lastAt) {
-      entry.lastAt = at;
-      entry.lastIp = ip;
+    if (at >= tally.lastAt) {
+      tally.lastAt = at;
+      tally.lastIp = ip;
     }
     // Past the caps a request is only counted: keeping (and so retaining) every event of a busy
     // key would cost more in garbage collection than the whole verification.
-    if (entry.events.length < maxPerCredential && buffered < maxBuffer) return true;
+    if ((tally.events === null || tally.events.length < maxPerCredential) && buffered < maxBuffer)
+      return true;
     dropped++;
     return false;
   }
 
   /** Keeps a counted request's details for the activity log (after {@link count} said true). */
-  function log(event: UsageEvent): void {
-    const entry = pending.get(event.credentialId);
-    if (entry === undefined || entry.events.length >= maxPerCredential || buffered >= maxBuffer) return;
-    entry.events.push(event);
+  function log(meter: UsageMeter, event: UsageEvent): void {
+    if (closed) return;
+    const tally = held(meter);
+    if (buffered >= maxBuffer) return;
+    if (tally.events === null) tally.events = [event];
+    else if (tally.events.length < maxPerCredential) tally.events.push(event);
+    else return;
     buffered++;
   }
 
-  /** Counts one request and keeps its details when the activity log samples it. */
-  function record(event: UsageEvent): void {
-    if (count(event.credentialId, event.at, event.ip)) log(event);
+  /** The meter of a credential known only by id (this window's, or a new one). */
+  function meterOf(credentialId: string): UsageMeter {
+    return window.get(credentialId) ?? newUsageMeter(credentialId);
   }
 
-  async function write(batch: Map<string, Pending>, batchSpilled: DailyCount[]): Promise<void> {
+  /** Counts one request of a credential known by id, keeping its details when the log samples it. */
+  function record(event: UsageEvent): void {
+    const meter = meterOf(event.credentialId);
+    if (count(meter, event.ip, event.at)) log(meter, event);
+  }
+
+  /** What a flush writes, taken from this window's meters, which start counting afresh. */
+  function drain() {
     const events: UsageEvent[] = [];
-    const counts: DailyCount[] = batchSpilled;
+    const counts: DailyCount[] = spilled;
     const lastUse: { id: string; at: string; ip: string | null }[] = [];
-    for (const entry of batch.values()) {
-      for (const event of entry.events) events.push(event);
-      counts.push({ credentialId: entry.credentialId, day: entry.day, requests: entry.requests });
-      lastUse.push({
-        id: entry.credentialId,
-        at: new Date(entry.lastAt).toISOString(),
-        ip: clip(entry.lastIp),
-      });
+    for (const meter of window.values()) {
+      if (meter.events !== null) for (const event of meter.events) events.push(event);
+      if (meter.requests > 0)
+        counts.push({ credentialId: meter.credentialId, day: meter.day, requests: meter.requests });
+      if (meter.lastAt - meter.writtenAt >= LAST_USE_STEP_MS || meter.lastIp !== meter.writtenIp) {
+        lastUse.push({
+          id: meter.credentialId,
+          at: new Date(meter.lastAt).toISOString(),
+          ip: clip(meter.lastIp),
+        });
+        meter.writtenAt = meter.lastAt;
+        meter.writtenIp = meter.lastIp;
+      }
+      meter.requests = 0;
+      meter.events = null;
+      meter.queued = false;
     }
+    window = new Map();
+    spilled = [];
+    return { events, counts, lastUse };
+  }
+
+  async function write({ events, counts, lastUse }: ReturnType<typeof drain>): Promise<void> {
     const activity = JSON.stringify(
       events.map((e) => ({
         credential_id: e.credentialId,
@@ -180,7 +206,8 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
     );
     const last = JSON.stringify(lastUse);
     await db.transaction(async (tx) => {
-      await tx.execute(sql`
+      if (lastUse.length > 0)
+        await tx.execute(sql`
         update credentials c
            set last_used_at = greatest(coalesce(c.last_used_at, l.at), l.at),
                last_used_ip = case when c.last_used_at is null or l.at >= c.last_used_at then l.ip else c.last_used_ip end
@@ -209,18 +236,16 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
     }
   }
 
-  /** Writes everything buffered so far; resolves when it is stored. */
+  /** Writes everything counted so far; resolves when it is stored. */
   function flush(): Promise<void> {
     running = running.then(async () => {
-      if (pending.size === 0) return;
-      const batch = pending;
-      const batchSpilled = spilled;
+      if (window.size === 0 && spilled.length === 0) return;
+      // Taken synchronously: requests counted while the write runs go to the next flush.
+      const batch = drain();
       const events = buffered;
-      pending = new Map();
-      spilled = [];
       buffered = 0;
       try {
-        await write(batch, batchSpilled);
+        await write(batch);
         flushed += events;
       } catch (error) {
         options.onError?.(error);
@@ -268,6 +293,7 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
     record,
     count,
     log,
+    meterOf,
     flush,
     close,
     activity,

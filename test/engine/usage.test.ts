@@ -134,10 +134,11 @@ for (const target of databaseTargets) {
       const wanted: boolean[] = [];
       for (let i = 0; i < 8; i++) {
         const at = start + i;
-        const want = small.usage.count(id, at, `10.0.0.${i}`);
+        const meter = small.usage.meterOf(id);
+        const want = small.usage.count(meter, `10.0.0.${i}`, at);
         wanted.push(want);
         if (want)
-          small.usage.log({
+          small.usage.log(meter, {
             credentialId: id,
             at,
             method: 'GET',
@@ -194,6 +195,38 @@ for (const target of databaseTargets) {
       ]);
       const listed = unwrap(await small.credentials.list(seed.ownerCaller, 'pat'));
       expect(listed.find((c) => c.id === a)?.lastUsedIp).toBe('10.0.0.11');
+      await close();
+    });
+
+    it('rewrites last use once it moved a minute or came from another address', async () => {
+      const { small, seed, close } = await smallWarden({});
+      const id = unwrap(await small.credentials.createPat(seed.ownerCaller, { name: 'busy' })).credential.id;
+      const start = Date.now();
+      const lastUse = async () => {
+        const [row] = unwrap(await small.credentials.list(seed.ownerCaller, 'pat'));
+        return { at: row?.lastUsedAt, ip: row?.lastUsedIp };
+      };
+      // One meter throughout, as a cached credential's principal carries it.
+      const meter = small.usage.meterOf(id);
+      const use = async (offsetMs: number, ip: string) => {
+        small.usage.count(meter, ip, start + offsetMs);
+        await small.usage.flush();
+        return lastUse();
+      };
+      const first = { at: new Date(start).toISOString(), ip: '10.0.0.1' };
+      expect(await use(0, '10.0.0.1')).toEqual(first);
+      // The same address within the minute: counted, but the stored last use stays.
+      expect(await use(30_000, '10.0.0.1')).toEqual(first);
+      // Another address is written at once; a minute later the same address is written again.
+      expect(await use(40_000, '10.0.0.2')).toEqual({
+        at: new Date(start + 40_000).toISOString(),
+        ip: '10.0.0.2',
+      });
+      expect(await use(100_000, '10.0.0.2')).toEqual({
+        at: new Date(start + 100_000).toISOString(),
+        ip: '10.0.0.2',
+      });
+      expect((await small.usage.daily(id)).reduce((sum, d) => sum + d.requests, 0)).toBe(4);
       await close();
     });
   });

@@ -277,12 +277,11 @@ export const authenticatePlugin = fp(
         const principal = request.principal;
         const credential = principal?.credential;
         if (!credential || !principal) return done();
-        const at = now();
         // Counted always; the details are built only for requests the activity log samples.
-        if (warden.usage.count(credential.id, at, request.ip))
-          warden.usage.log({
+        if (warden.usage.count(credential.usage, request.ip))
+          warden.usage.log(credential.usage, {
             credentialId: credential.id,
-            at,
+            at: now(),
             method: request.method,
             route: routeUrl,
             status: reply.statusCode,
