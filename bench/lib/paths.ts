@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import type { VerifyOutcome } from '../../src/auth/outcome.js';
+import { BY_HASH_SQL } from '../../src/store/credential-source.js';
 import type { Store } from '../../src/store/database.js';
 import type { Warden, WardenOptions } from '../../src/warden/create-warden.js';
 import type { KnownCredential } from './seed.js';
@@ -79,16 +80,12 @@ export function rawSelectNth(
 }
 
 /**
- * The statement the store runs for a cold verification (`src/store/credential-source.ts`),
- * written out by hand: the credential joined to its company and PAT owner, plus the company
- * owner from a sub-select. Used only to split the cost of our cold path into SQL and the rest.
+ * The statement the store runs for a cold verification (`src/store/credential-source.ts`): the
+ * credential joined to its company and PAT owner, plus the company owner from a sub-select, as
+ * one JSON array. Run through the same client, it splits the cost of our cold path into SQL and
+ * the rest.
  */
-export const JOIN_SELECT =
-  'select c.id, c.kind, c.public_id, c.company_id, co.plan, co.settings, ' +
-  "(select o.id from users o where o.company_id = c.company_id and o.role = 'owner') as company_owner_id, " +
-  'c.owner_user_id, u.role, c.scopes, c.expires_at, c.state, c.replaced_by_id, c.ip_allowlist, c.rate_limit, ' +
-  'c.usage_remaining from credentials c inner join companies co on co.id = c.company_id ' +
-  'left join users u on u.id = c.owner_user_id where c.secret_hash = $1';
+export const JOIN_SELECT = BY_HASH_SQL;
 
 const HEX_64 = /^[0-9a-f]{64}$/;
 

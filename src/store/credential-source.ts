@@ -4,57 +4,83 @@ import type { CredentialRecord, CredentialSource } from '../auth/credential-sour
 import type { Plan } from '../auth/outcome.js';
 import type { Role } from '../auth/scopes.js';
 import type { Store } from './database.js';
-import type { CompanySettings, CredentialRow } from './schema.js';
+import type { CredentialRow, RateLimitSetting } from './schema.js';
 
-/** The columns verification needs, as one statement. */
-const BY_HASH_SQL =
-  'select c.id, c.kind, c.public_id, c.company_id, co.plan, co.settings, ' +
-  "(select o.id from users o where o.company_id = c.company_id and o.role = 'owner') as company_owner_id, " +
-  'c.owner_user_id, u.role as owner_role, c.scopes, c.expires_at, c.state, c.replaced_by_id, ' +
-  'c.ip_allowlist, c.rate_limit, c.usage_remaining ' +
+/**
+ * What verification needs, as one statement: the credential, its company's plan, default rate
+ * limit and owner, and the PAT owner's role. The row comes back as one JSON array, so the client
+ * decodes it with a single native `JSON.parse` instead of a type parser per column (timestamps,
+ * arrays and JSON objects are the costly ones); on PostgreSQL that is a tenth of a cold
+ * verification. The expiry travels as epoch milliseconds.
+ */
+export const BY_HASH_SQL =
+  'select json_build_array(c.id, c.kind, c.public_id, c.company_id, co.plan, ' +
+  "co.settings -> 'rateLimit', " +
+  "(select o.id from users o where o.company_id = c.company_id and o.role = 'owner'), " +
+  'c.owner_user_id, u.role, c.scopes, floor(extract(epoch from c.expires_at) * 1000)::bigint, c.state, ' +
+  'c.replaced_by_id is not null, c.ip_allowlist, c.rate_limit, c.usage_remaining is not null) as r ' +
   'from credentials c inner join companies co on co.id = c.company_id ' +
   'left join users u on u.id = c.owner_user_id where c.secret_hash = $1';
 const MEMBERSHIP_SQL = 'select role from users where id = $1 and company_id = $2';
 const HEX_64 = /^[0-9a-f]{64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-interface ByHashRow {
-  id: string;
-  kind: CredentialRow['kind'];
-  public_id: string;
-  company_id: string;
-  plan: Plan;
-  settings: CompanySettings;
-  company_owner_id: string | null;
-  owner_user_id: string | null;
-  owner_role: Role | null;
-  scopes: string[] | null;
-  expires_at: Date | null;
-  state: CredentialRow['state'];
-  replaced_by_id: string | null;
-  ip_allowlist: string[] | null;
-  rate_limit: CredentialRow['rateLimit'];
-  usage_remaining: number | null;
-}
+/** The JSON array of {@link BY_HASH_SQL}, in its order. */
+type ByHashRow = [
+  id: string,
+  kind: CredentialRow['kind'],
+  publicId: string,
+  companyId: string,
+  plan: Plan,
+  companyRateLimit: RateLimitSetting | null,
+  companyOwnerId: string | null,
+  ownerUserId: string | null,
+  ownerRole: Role | null,
+  scopes: string[] | null,
+  expiresAtMs: number | null,
+  state: CredentialRow['state'],
+  replaced: boolean,
+  ipAllowlist: string[] | null,
+  rateLimit: RateLimitSetting | null,
+  limitedUsage: boolean,
+];
 
 function toRecord(row: ByHashRow): CredentialRecord {
+  const [
+    id,
+    kind,
+    publicId,
+    companyId,
+    plan,
+    companyRateLimit,
+    companyOwnerId,
+    ownerUserId,
+    ownerRole,
+    scopes,
+    expiresAtMs,
+    state,
+    replaced,
+    ipAllowlist,
+    rateLimit,
+    limitedUsage,
+  ] = row;
   return {
-    id: row.id,
-    kind: row.kind,
-    publicId: row.public_id,
-    companyId: row.company_id,
-    plan: row.plan,
-    companyOwnerId: row.company_owner_id,
-    companyRateLimit: row.settings.rateLimit ?? null,
-    ownerUserId: row.owner_user_id,
-    ownerRole: row.owner_role,
-    scopes: row.scopes,
-    expiresAt: row.expires_at,
-    state: row.state,
-    replaced: row.replaced_by_id !== null,
-    ipAllowlist: row.ip_allowlist,
-    rateLimit: row.rate_limit,
-    limitedUsage: row.usage_remaining !== null,
+    id,
+    kind,
+    publicId,
+    companyId,
+    plan,
+    companyOwnerId,
+    companyRateLimit: companyRateLimit ?? null,
+    ownerUserId,
+    ownerRole,
+    scopes,
+    expiresAt: expiresAtMs === null ? null : new Date(expiresAtMs),
+    state,
+    replaced,
+    ipAllowlist,
+    rateLimit,
+    limitedUsage,
   };
 }
 
@@ -91,8 +117,8 @@ function createPgliteSource(store: Store, client: PGlite): CredentialSource {
       if (!HEX_64.test(hash)) return null;
       await prepare();
       store.noteStatement();
-      const { rows } = await client.query<ByHashRow>(`execute keywarden_by_hash('${hash}')`);
-      return rows[0] ? toRecord(rows[0]) : null;
+      const { rows } = await client.query<{ r: ByHashRow }>(`execute keywarden_by_hash('${hash}')`);
+      return rows[0] ? toRecord(rows[0].r) : null;
     },
     async findMembership(companyId, userId) {
       if (!UUID.test(companyId) || !UUID.test(userId)) return null;
@@ -111,12 +137,12 @@ function createServerSource(store: Store, pool: pg.Pool): CredentialSource {
   return {
     async findByHash(hash) {
       store.noteStatement();
-      const { rows } = await pool.query<ByHashRow>({
+      const { rows } = await pool.query<{ r: ByHashRow }>({
         name: 'keywarden_by_hash',
         text: BY_HASH_SQL,
         values: [hash],
       });
-      return rows[0] ? toRecord(rows[0]) : null;
+      return rows[0] ? toRecord(rows[0].r) : null;
     },
     async findMembership(companyId, userId) {
       if (!UUID.test(companyId) || !UUID.test(userId)) return null;
