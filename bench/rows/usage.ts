@@ -265,13 +265,15 @@ export async function usageRow(options: BenchOptions): Promise<RowResult> {
             return `on ${target}, \`count()\` itself takes about ${percent(share, 0)} of the "on" time and the flushes (one per 5 s of "on" time) about ${percent(Math.min(1, flushes), 0)}`;
           })
           .join('; ') +
-        '. The rest is the recording’s place in an awaited call rather than its own work: in a separate probe on this' +
-        " machine (the same loop, one side reading only the principal's credential id after the await), that read alone" +
-        ' cost about 5% of the call and the clock read about 2%, though the same reads take a few nanoseconds in a plain' +
-        ' loop; the cause inside V8 was not pinned down. The recorder keeps counts and last use exact and, per flush' +
-        ' (every 5 s by default), at most the newest 20 activity events per credential and 2,000 in all' +
-        ' (`src/warden/usage-recorder.ts`); 1,000 credentials hot at once means 1,000 count upserts and last-used' +
-        ' updates per flush, on PGlite on the Node.js thread itself. In the server the same recording is a few' +
+        '. The rest is not instructions but memory: under callgrind the recording adds about 43 instructions to a' +
+        ' call of about 9,700, yet in probes on this machine one increment on the meter alone cost 2–3% of the call and' +
+        ' a whole `count()` 5–6%, about ten times what those instructions take in a plain loop: the time goes to' +
+        ' waiting on memory (1,000 meters in turn here), not to work. Which line it waits for was not pinned down:' +
+        ' moving the counters into the cache entry itself, which verification has just read, changed nothing' +
+        ' measurable. The recorder keeps counts exact and, per flush' +
+        ' (every 5 s by default), at most the first 20 activity events per credential and 2,000 in all, and rewrites' +
+        ' last use once a minute per credential (`src/warden/usage-recorder.ts`); on PGlite a flush runs on the Node.js' +
+        ' thread itself. In the server the same recording is a few' +
         ' hundredths of a microsecond against the tens of' +
         ' microseconds of a request (row 2).',
     );
