@@ -5,9 +5,14 @@
  *   npm run bench                   all rows, rewrites docs/benchmarks.md
  *   npm run bench -- --only 1,4     some rows (printed, page not rewritten unless --write)
  *   npm run bench -- --quick        short smoke run (printed, page not rewritten unless --write)
+ *
+ * Each row runs in a Node.js process of its own (this file again, with `--row N`), so no row
+ * measures code that V8 optimised, or memory that was filled, for another row's workload. Within
+ * a row, ours and its baseline share one process, side by side.
  */
-import { writeFileSync } from 'node:fs';
-import { cpus, platform, release, totalmem } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -48,14 +53,53 @@ const GOALS = `| # | what | baseline in the same run | goal |
 | 8 | usage recording on vs off | off | ≤ 10% throughput cost |
 | 9 | revocation seen by the next request on the same node | — | 100% of 10,000 trials |`;
 
+/** Runs one row in a fresh process (see the top of this file) and returns what it measured. */
+async function runInOwnProcess(id: number, quick: boolean): Promise<RowResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'keywarden-bench-'));
+  const file = join(dir, 'row.json');
+  try {
+    const args = [
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      '--row',
+      String(id),
+      '--result',
+      file,
+      ...(quick ? ['--quick'] : []),
+    ];
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, args, { stdio: 'inherit' });
+      child.on('error', reject);
+      child.on('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`the row's process exited with code ${code}`);
+    return JSON.parse(readFileSync(file, 'utf8')) as RowResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `--row N --result FILE`: measures one row in this process and writes its result as JSON. */
+async function runRow(id: number, file: string, quick: boolean): Promise<void> {
+  const row = ROWS.find((candidate) => candidate.id === id);
+  if (row === undefined) throw new Error(`no row ${id}`);
+  collectGarbage();
+  const result = await row.run({ quick, postgresAdminUrl: await findPostgres(), log: (m) => console.log(m) });
+  writeFileSync(file, JSON.stringify(result));
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       only: { type: 'string' },
       quick: { type: 'boolean', default: false },
       write: { type: 'boolean', default: false },
+      row: { type: 'string' },
+      result: { type: 'string' },
     },
   });
+  if (values.row !== undefined && values.result !== undefined)
+    return runRow(Number(values.row), values.result, values.quick ?? false);
   const only = values.only
     ? new Set(
         values.only
@@ -81,18 +125,12 @@ async function main(): Promise<void> {
       '⚠️  global.gc is unavailable: memory figures use process.memoryUsage() without a forced GC.',
     );
 
-  const options: BenchOptions = {
-    quick,
-    postgresAdminUrl,
-    log: (message) => console.log(message),
-  };
-
   const results: RowResult[] = [];
   for (const row of selected) {
     console.log(`\n▶ ${row.id}. ${row.title}${quick ? ' (quick)' : ''}`);
     const rowStarted = performance.now();
     try {
-      const result = await row.run(options);
+      const result = await runInOwnProcess(row.id, quick);
       results.push(result);
       for (const line of result.lines) {
         console.log(

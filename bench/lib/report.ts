@@ -122,7 +122,8 @@ export function renderPage(machine: Machine, rows: readonly RowResult[], goalsTa
     'below was measured in one run of `npm run bench`, **side by side with its baseline in the same',
     'process**, in several rounds whose order alternates (A B, then B A, …) after a discarded warm-up',
     'round. Figures are medians of the rounds; ratios are medians of the per-round ratios, so a noisy',
-    'neighbour slows both sides of a pair alike. This page is generated: do not edit it by hand.',
+    'neighbour slows both sides of a pair alike. Each row runs in a Node.js process of its own, so no row',
+    'measures code that V8 optimised for another row. This page is generated: do not edit it by hand.',
   );
   out.push('');
   out.push('## Machine and run');

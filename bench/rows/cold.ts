@@ -179,17 +179,15 @@ export async function coldRow(options: BenchOptions): Promise<RowResult> {
         '**Goal missed on PostgreSQL.** What limits it, split by the diagnostic line: the statement itself (it joins' +
           ' `companies` and `users` and runs a sub-select for the company owner) reaches' +
           ` ${sql} of the one-table baseline when run raw as a named prepared statement, and ours reaches ${client} of` +
-          ' that raw statement. The client-side remainder, per `--cpu-prof`, is spread over the format check (base62 scan' +
-          ' and CRC32) and SHA-256 that the raw baseline skips or does more cheaply, node-postgres cloning the query config' +
-          ' and setting up result parsers on every call, `toCached` and the cache insert (with an eviction on every call in' +
-          ' this cache-off setting); on two cores shared with PostgreSQL every microsecond of it shows, and from one full' +
-          ' run to the next this line moves by about ±0.1× (it has read between 0.66× and 0.81× on this machine).' +
-          ' Split further with probes on this machine: joining `companies` alone reads about 0.86× of the baseline, adding' +
-          ' `users` about 0.80×, the owner sub-select (a unique partial index) nothing measurable; a cold verification used' +
-          ' to hash and format-check the token twice (once in memory, again before the query) and now does it once.' +
-          ' **Not done, deliberately:** reading the `credentials` row alone and taking the company’s plan, settings and' +
-          ' owner from a second in-memory cache would pass this line, but it would only move the join into a cache that' +
-          ' "cache off" leaves on (with it off too, a miss costs two or three statements instead of one).',
+          ' that raw statement. The client-side remainder, per `--cpu-prof` (where the socket writes alone are half of' +
+          ' the samples and the Node.js thread idles a fifth of the time), is a few per cent each: the format check and' +
+          ' SHA-256, the cache insert with an eviction on every call in this cache-off setting, `toCached`, and the' +
+          ' promise chain around the lookup. On two cores shared with the PostgreSQL server this line is the noisiest' +
+          ' of the page: its per-round ratios spread by ±0.2×, and separate runs of this row on this machine read' +
+          ' between 0.72× and 1.03× after the JSON row (0.66×–0.81× before it). **Not done, deliberately:** reading the' +
+          ' `credentials` row alone and taking the company’s plan, settings and owner from a second in-memory cache' +
+          ' would pass this line, but it would only move the join into a cache that "cache off" leaves on (with it off' +
+          ' too, a miss costs two or three statements instead of one).',
       );
     }
   }
