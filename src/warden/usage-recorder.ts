@@ -25,15 +25,8 @@ export interface UsageRecorderOptions {
   onError?: (error: unknown) => void;
 }
 
-export interface ActivityEntry {
-  at: string;
-  method: string;
-  route: string;
-  status: number;
-  ip: string | null;
-  userAgent: string | null;
-  actingUserId: string | null;
-}
+/** A recorded request as `activity()` lists it: the event, its time as an ISO string. */
+export type ActivityEntry = Omit<UsageEvent, 'credentialId' | 'at'> & { at: string };
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 /**
