@@ -104,8 +104,7 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
   /**
    * Counts one request of a credential (daily count and last use) on its meter, without
    * allocating: a few field writes on the principal's meter (`principal.credential.usage`).
-   * `at` defaults to the request-path clock, read here rather than passed in (a millisecond
-   * timestamp is not a small integer, so passing one boxes it). Returns true when the activity log
+   * `at` defaults to the request-path clock (`src/clock.ts`). Returns true when the activity log
    * still samples this credential in the current flush window: only then does the caller build the
    * request's details and pass them to {@link log}.
    */
