@@ -268,9 +268,9 @@ export async function usageRow(options: BenchOptions): Promise<RowResult> {
         '. The rest is not instructions but memory: under callgrind the recording adds about 43 instructions to a' +
         ' call of about 9,700, yet in probes on this machine one increment on the meter alone cost 2–3% of the call and' +
         ' a whole `count()` 5–6%, about ten times what those instructions take in a plain loop: the time goes to' +
-        ' waiting on memory (1,000 meters in turn here), not to work. Which line it waits for was not pinned down:' +
-        ' moving the counters into the cache entry itself, which verification has just read, changed nothing' +
-        ' measurable. The recorder keeps counts exact and, per flush' +
+        ' waiting on memory (1,000 meters in turn here, each cold by its next use), not to work. Keeping the sample' +
+        ' size on the meter, so that counting no longer reads the events array, took about 2–3 points off; moving' +
+        ' the counters into the cache entry itself changed nothing measurable. The recorder keeps counts exact and, per flush' +
         ' (every 5 s by default), at most the first 20 activity events per credential and 2,000 in all, and rewrites' +
         ' last use once a minute per credential (`src/warden/usage-recorder.ts`); on PGlite a flush runs on the Node.js' +
         ' thread itself. In the server the same recording is a few' +

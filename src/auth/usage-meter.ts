@@ -31,6 +31,8 @@ export interface UsageMeter {
   writtenIp: string | null;
   /** The activity events sampled since the last flush (`null` until the first). */
   events: UsageEvent[] | null;
+  /** How many they are, kept here so that counting never reads the array. */
+  sampled: number;
   /** Whether the recorder holds this meter for its next flush. */
   queued: boolean;
 }
@@ -46,6 +48,7 @@ export function newUsageMeter(credentialId: string): UsageMeter {
     writtenAt: 0,
     writtenIp: null,
     events: null,
+    sampled: 0,
     queued: false,
   };
 }

@@ -125,8 +125,7 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
     }
     // Past the caps a request is only counted: keeping (and so retaining) every event of a busy
     // key would cost more in garbage collection than the whole verification.
-    if ((tally.events === null || tally.events.length < maxPerCredential) && buffered < maxBuffer)
-      return true;
+    if (tally.sampled < maxPerCredential && buffered < maxBuffer) return true;
     dropped++;
     return false;
   }
@@ -135,10 +134,10 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
   function log(meter: UsageMeter, event: UsageEvent): void {
     if (closed) return;
     const tally = held(meter);
-    if (buffered >= maxBuffer) return;
+    if (buffered >= maxBuffer || tally.sampled >= maxPerCredential) return;
     if (tally.events === null) tally.events = [event];
-    else if (tally.events.length < maxPerCredential) tally.events.push(event);
-    else return;
+    else tally.events.push(event);
+    tally.sampled++;
     buffered++;
   }
 
@@ -173,6 +172,7 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
       }
       meter.requests = 0;
       meter.events = null;
+      meter.sampled = 0;
       meter.queued = false;
     }
     window = new Map();
