@@ -79,18 +79,12 @@ export function rawSelectNth(
   };
 }
 
-/**
- * The statement the store runs for a cold verification (`src/store/credential-source.ts`): the
- * credential joined to its company and PAT owner, plus the company owner from a sub-select, as
- * one JSON array. Run through the same client, it splits the cost of our cold path into SQL and
- * the rest.
- */
-export const JOIN_SELECT = BY_HASH_SQL;
-
 const HEX_64 = /^[0-9a-f]{64}$/;
 
 /**
- * `sha256(token)` and {@link JOIN_SELECT} through the same client: on PostgreSQL a named prepared
+ * `sha256(token)` and the statement the store runs for a cold verification (`BY_HASH_SQL` in
+ * `src/store/credential-source.ts`: the credential joined to its company and PAT owner, plus the
+ * company owner, as one JSON array) through the same client: on PostgreSQL a named prepared
  * statement; on PGlite either a fresh parse and plan per call (`prepared: false`, what Drizzle's
  * PGlite driver does) or a server-side `PREPARE` run with `EXECUTE` (`prepared: true`).
  */
@@ -108,12 +102,12 @@ export async function rawJoinNth(
   if (client instanceof PGlite) {
     if (!prepared) {
       return async (i) => {
-        const result = await client.query(JOIN_SELECT, [sha(known[i % count]?.token ?? '')]);
+        const result = await client.query(BY_HASH_SQL, [sha(known[i % count]?.token ?? '')]);
         check(result.rows);
         return result;
       };
     }
-    await client.exec(`prepare bench_join_by_hash(text) as ${JOIN_SELECT}`);
+    await client.exec(`prepare bench_join_by_hash(text) as ${BY_HASH_SQL}`);
     return async (i) => {
       const hash = sha(known[i % count]?.token ?? '');
       // EXECUTE takes no bind parameters; the value is a validated hex digest.
@@ -126,7 +120,7 @@ export async function rawJoinNth(
   return async (i) => {
     const result = await client.query({
       name: 'bench_join_by_hash',
-      text: JOIN_SELECT,
+      text: BY_HASH_SQL,
       values: [sha(known[i % count]?.token ?? '')],
     });
     check(result.rows);

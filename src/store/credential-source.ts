@@ -72,7 +72,7 @@ function toRecord(row: ByHashRow): CredentialRecord {
     companyId,
     plan,
     companyOwnerId,
-    companyRateLimit: companyRateLimit ?? null,
+    companyRateLimit,
     ownerUserId,
     ownerRole,
     scopes,

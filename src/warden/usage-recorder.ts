@@ -111,7 +111,7 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
   function count(meter: UsageMeter, ip: string | null, at: number = now()): boolean {
     if (closed) return false;
     const tally = meter.queued ? meter : held(meter);
-    const day = at >= dayStart && at < dayEnd ? dayText : dayOf(at);
+    const day = dayOf(at);
     if (tally.day === day) tally.requests++;
     else {
       if (tally.requests > 0)
