@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newUsageMeter } from '../../src/auth/usage-meter.js';
 import { createWarden, type Warden } from '../../src/warden/create-warden.js';
 import { databaseTargets } from '../support/databases.js';
 import { seedCompany, unwrap } from '../support/fixtures.js';
@@ -195,6 +196,20 @@ for (const target of databaseTargets) {
       ]);
       const listed = unwrap(await small.credentials.list(seed.ownerCaller, 'pat'));
       expect(listed.find((c) => c.id === a)?.lastUsedIp).toBe('10.0.0.11');
+      await close();
+    });
+
+    it('counts a credential once per window however many meters arrive for it (rebuilt entry, cache off)', async () => {
+      const { small, seed, close } = await smallWarden({});
+      const id = unwrap(await small.credentials.createPat(seed.ownerCaller, { name: 'fresh' })).credential.id;
+      const start = Date.now();
+      // Each request brings a meter of its own, as a verification with the cache off does.
+      for (let i = 0; i < 3; i++) small.usage.count(newUsageMeter(id), `10.0.0.${i}`, start + i);
+      await small.usage.flush();
+      expect((await small.usage.daily(id)).reduce((sum, d) => sum + d.requests, 0)).toBe(3);
+      const [row] = unwrap(await small.credentials.list(seed.ownerCaller, 'pat'));
+      expect(row?.lastUsedIp).toBe('10.0.0.2');
+      expect(row?.lastUsedAt).toBe(new Date(start + 2).toISOString());
       await close();
     });
 
