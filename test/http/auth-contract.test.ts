@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, seedTenant, type TestApp } from '../support/app.js';
-import { seedCompany, unwrap } from '../support/fixtures.js';
+import { seedCompany, unwrap, withLastCharChanged } from '../support/fixtures.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -42,7 +42,7 @@ describe('authentication contract', () => {
     const cases = [
       `Bearer ${t.warden.formats.generate('pat').token}`, // unknown but well formed
       `Bearer ${t.warden.formats.generate('api_key').token}`,
-      `Bearer ${tenant.ownerPat.slice(0, -1)}x`, // checksum
+      `Bearer ${withLastCharChanged(tenant.ownerPat)}`, // checksum
       'Bearer rgo-short',
       `Basic ${tenant.ownerPat}`,
       `Token ${tenant.ownerPat}`,

@@ -47,3 +47,8 @@ export function unwrap<T>(result: { ok: true; value: T } | { ok: false; code: st
   if (!result.ok) throw new Error(`expected ok, got ${result.code}: ${result.message ?? ''}`);
   return result.value;
 }
+
+/** The token with its last character replaced by another one (so never the token itself). */
+export function withLastCharChanged(token: string): string {
+  return `${token.slice(0, -1)}${token.endsWith('x') ? 'y' : 'x'}`;
+}
