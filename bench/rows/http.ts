@@ -1,7 +1,6 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import { createWarden } from '../../src/warden/create-warden.js';
 import { autocannon, type LoadResult, probeLatencies, quantile } from '../lib/autocannon.js';
 import { withPostgres } from '../lib/databases.js';
+import { type ChildServer, serveInChild } from '../lib/http-server.js';
 import { median, ratios, sleep } from '../lib/measure.js';
 import {
   type BenchOptions,
@@ -13,7 +12,6 @@ import {
   roundsList,
   skippedRow,
 } from '../lib/report.js';
-import { seedCompany } from '../lib/seed.js';
 
 const TITLE = 'HTTP `GET /v4/user/me` with a warm PAT';
 const RATE_GOAL = 0.8;
@@ -26,14 +24,8 @@ const LOAD_RAMP_MS = 300;
 /** The highest per-credential limit the product accepts: the limiter runs on every request but never trips. */
 const RATE_LIMIT = { limit: 1_000_000, windowSeconds: 60 };
 
-type BuildApp = (options: {
-  warden?: unknown;
-  logger?: boolean;
-  config?: Record<string, unknown>;
-}) => Promise<FastifyInstance>;
-
 /** The server app, if `src/http/app.ts` exports `buildApp` yet. */
-async function loadBuildApp(): Promise<BuildApp | string> {
+async function appMissing(): Promise<string | null> {
   const specifier = new URL('../../src/http/app.js', import.meta.url).href;
   try {
     const module: unknown = await import(specifier);
@@ -42,103 +34,83 @@ async function loadBuildApp(): Promise<BuildApp | string> {
       typeof module === 'object' &&
       'buildApp' in module &&
       typeof module.buildApp === 'function'
-    ) {
-      return module.buildApp as BuildApp;
-    }
+    )
+      return null;
     return '`src/http/app.ts` does not export `buildApp` yet';
   } catch (error) {
     return `\`src/http/app.ts\` could not be loaded (${String(error instanceof Error ? error.message : error).slice(0, 200)})`;
   }
 }
 
-async function listen(app: FastifyInstance, path: string): Promise<string> {
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return `http://127.0.0.1:${address.port}${path}`;
+interface Run extends LoadResult {
+  /** CPU time the server's process used per request during the run (user + system), µs. */
+  cpuPerRequest: number;
 }
 
 interface Figures {
-  app: LoadResult[];
-  bare: LoadResult[];
-  lookup: LoadResult[];
+  app: Run[];
+  bare: Run[];
+  lookup: Run[];
 }
 
-async function measureHttp(
-  buildApp: BuildApp,
-  url: string,
-  options: BenchOptions,
-  settings: { rounds: number; duration: number },
-): Promise<Figures> {
-  const warden = await createWarden({ databaseUrl: url, invalidation: 'local' });
-  const servers: FastifyInstance[] = [];
+interface Settings {
+  rounds: number;
+  duration: number;
+  warmUp: number;
+}
+
+async function measureHttp(databaseUrl: string, options: BenchOptions, settings: Settings): Promise<Figures> {
+  const servers: ChildServer[] = [];
   try {
-    const seed = await seedCompany(warden);
-    const issued = await warden.credentials.createPat(seed.ownerCaller, {
-      name: 'bench',
-      expiresIn: '30d',
-      rateLimit: RATE_LIMIT,
-    });
-    if (!issued.ok) throw new Error(`could not issue the PAT: ${issued.code}`);
-    const headers = { authorization: `Bearer ${issued.value.token}` };
-
-    const app = await buildApp({
-      warden,
-      logger: false,
-      config: { DATABASE_URL: url, LOG_LEVEL: 'silent', DASHBOARD_ENABLED: false },
-    });
+    // Each server is a process of its own, as in production (see bench/lib/http-server.ts).
+    const app = await serveInChild({ kind: 'app', databaseUrl, rateLimit: RATE_LIMIT });
     servers.push(app);
-    const appUrl = await listen(app, '/v4/user/me');
-    const first = await fetch(appUrl, { headers });
-    const body: unknown = await first.json();
-    if (first.status !== 200)
-      throw new Error(`GET /v4/user/me answered ${first.status}: ${JSON.stringify(body)}`);
-
+    const headers = app.headers ?? {};
     // The baseline answers the very same JSON body from a constant.
-    const bare = Fastify({ logger: false });
-    bare.get('/v4/user/me', async () => body);
+    const bare = await serveInChild({ kind: 'bare', body: app.body });
     servers.push(bare);
-    const bareUrl = await listen(bare, '/v4/user/me');
-
-    // Diagnostic: a bare route that only runs the handler's own user lookup (no authentication).
-    const lookup = Fastify({ logger: false });
-    lookup.get('/v4/user/me', async () => warden.directory.getUser(seed.company.id, seed.owner.id));
+    const lookup = await serveInChild({ kind: 'lookup', databaseUrl });
     servers.push(lookup);
-    const lookupUrl = await listen(lookup, '/v4/user/me');
 
     // autocannon's load, and beside it one connection timing its own requests (the p99 figure).
     // Both child processes start first; the load begins at one agreed moment, once their start-up
     // (module loading) is over, and the probe samples only while the load runs.
-    const run = async (target: string, duration: number): Promise<LoadResult> => {
+    const run = async (server: ChildServer, duration: number): Promise<Run> => {
       const startAt = Date.now() + PROCESS_START_MS;
+      let cpuBefore = Number.NaN;
       const [load, latencies] = await Promise.all([
-        sleep(PROCESS_START_MS).then(() =>
-          autocannon(target, { connections: CONNECTIONS, durationSeconds: duration, headers }),
-        ),
-        probeLatencies(target, headers, {
+        sleep(PROCESS_START_MS).then(() => {
+          cpuBefore = server.cpuMicros();
+          return autocannon(server.url, { connections: CONNECTIONS, durationSeconds: duration, headers });
+        }),
+        probeLatencies(server.url, headers, {
           startAt: startAt + LOAD_RAMP_MS,
           durationMs: duration * 1000 - 2 * LOAD_RAMP_MS,
         }),
       ]);
-      return { ...load, p99: quantile(latencies, 0.99) };
+      const cpuPerRequest = (server.cpuMicros() - cpuBefore) / load.total;
+      return { ...load, p99: quantile(latencies, 0.99), cpuPerRequest };
     };
-    // Warm-up: JIT, connection pools, the cache entry, the rate limiter's key.
-    for (const target of [appUrl, bareUrl, lookupUrl]) await run(target, 1);
+    // Warm-up: until V8 has compiled what each server runs (the app has far more code than the
+    // bare route and needs seconds of load for it), its connection pools, cache entry and limiter key.
+    for (const server of servers)
+      await autocannon(server.url, { connections: CONNECTIONS, durationSeconds: settings.warmUp, headers });
 
     const figures: Figures = { app: [], bare: [], lookup: [] };
     const variants = [
-      { name: 'app' as const, target: appUrl },
-      { name: 'bare' as const, target: bareUrl },
-      { name: 'lookup' as const, target: lookupUrl },
+      { name: 'app' as const, server: app },
+      { name: 'bare' as const, server: bare },
+      { name: 'lookup' as const, server: lookup },
     ];
     for (let round = 0; round < settings.rounds; round++) {
       const order = round % 2 === 0 ? variants : [...variants].reverse();
       const line: string[] = [];
       for (const variant of order) {
-        const result = await run(variant.target, settings.duration);
+        const result = await run(variant.server, settings.duration);
         figures[variant.name].push(result);
         line.push(
-          `${variant.name} ${Math.round(result.requestsPerSecond)} req/s p99 ${result.p99.toFixed(3)} ms`,
+          `${variant.name} ${Math.round(result.requestsPerSecond)} req/s p99 ${result.p99.toFixed(3)} ms ` +
+            `cpu ${result.cpuPerRequest.toFixed(1)} µs/req`,
         );
         if (result.non2xx > 0 || result.errors > 0) {
           throw new Error(`${variant.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
@@ -148,8 +120,7 @@ async function measureHttp(
     }
     return figures;
   } finally {
-    for (const server of servers.reverse()) await server.close();
-    await warden.close();
+    for (const server of servers.reverse()) await server.stop();
   }
 }
 
@@ -176,6 +147,21 @@ function linesFor(target: string, f: Figures): Line[] {
       status: p99Ratio <= P99_GOAL ? 'met' : 'missed',
     },
     {
+      what: `${target}, diagnostic: server CPU per request (user + system, the server's whole process)`,
+      ours: `${median(f.app.map((r) => r.cpuPerRequest)).toFixed(1)} µs`,
+      baseline: `${median(f.bare.map((r) => r.cpuPerRequest)).toFixed(1)} µs`,
+      ratio: ratio(
+        median(
+          ratios(
+            f.bare.map((r) => r.cpuPerRequest),
+            f.app.map((r) => r.cpuPerRequest),
+          ),
+        ),
+      ),
+      goal: '—',
+      status: 'report',
+    },
+    {
       what: `${target}, diagnostic: bare route running only the handler's user lookup`,
       ours: rate(median(rps(f.lookup)), ' req/s'),
       baseline: rate(median(rps(f.bare)), ' req/s'),
@@ -193,31 +179,33 @@ function describe(target: string, f: Figures): string {
       (v) => rate(v, ''),
     );
   const p99 = (results: LoadResult[]) => results.map((r) => r.p99.toFixed(3)).join(', ');
+  const cpu = (results: Run[]) => results.map((r) => r.cpuPerRequest.toFixed(1)).join(', ');
   return (
     `${target} per round, req/s — app: ${list(f.app)}; bare: ${list(f.bare)}; lookup only: ${list(f.lookup)}. ` +
-    `p99 ms — app: ${p99(f.app)}; bare: ${p99(f.bare)}; lookup only: ${p99(f.lookup)}.`
+    `p99 ms — app: ${p99(f.app)}; bare: ${p99(f.bare)}; lookup only: ${p99(f.lookup)}. ` +
+    `Server CPU µs per request — app: ${cpu(f.app)}; bare: ${cpu(f.bare)}.`
   );
 }
 
 /** Row 2: the real server's `GET /v4/user/me` vs a bare Fastify route, autocannon on loopback. */
 export async function httpRow(options: BenchOptions): Promise<RowResult> {
-  const buildApp = await loadBuildApp();
-  if (typeof buildApp === 'string') {
-    return skippedRow(2, TITLE, `Skipped: ${buildApp}. The row runs as soon as it does.`);
-  }
+  const missing = await appMissing();
+  if (missing !== null) return skippedRow(2, TITLE, `Skipped: ${missing}. The row runs as soon as it does.`);
   const started = performance.now();
-  const settings = { rounds: options.quick ? 2 : 3, duration: options.quick ? 1 : 3 };
+  const settings: Settings = options.quick
+    ? { rounds: 2, duration: 1, warmUp: 2 }
+    : { rounds: 5, duration: 3, warmUp: 8 };
   const lines: Line[] = [];
   const notes: string[] = [];
 
   options.log('  PGlite (memory://)');
-  const pglite = await measureHttp(buildApp, 'memory://', options, settings);
+  const pglite = await measureHttp('memory://', options, settings);
   lines.push(...linesFor('PGlite', pglite));
   notes.push(describe('PGlite', pglite));
   if (options.postgresAdminUrl) {
     options.log('  PostgreSQL');
     const postgres = await withPostgres(options.postgresAdminUrl, 'http', (url) =>
-      measureHttp(buildApp, url, options, settings),
+      measureHttp(url, options, settings),
     );
     lines.push(...linesFor('PostgreSQL', postgres));
     notes.push(describe('PostgreSQL', postgres));
@@ -256,8 +244,12 @@ export async function httpRow(options: BenchOptions): Promise<RowResult> {
       'port over a warden on the given database, with rate limits and usage recording on as shipped. The PAT carries a',
       `per-key limit of ${RATE_LIMIT.limit.toLocaleString('en-US')} requests per ${RATE_LIMIT.windowSeconds} s (the highest the product accepts), so the`,
       'limiter runs on every request without tripping; every run is checked to have only 2xx answers. The baseline is a bare',
-      'Fastify route answering the same JSON body (captured from the app) from a constant. autocannon runs in its own',
-      `process, ${CONNECTIONS} connections, after a 1 s warm-up per server; ${settings.rounds} alternated rounds of ${settings.duration} s per server.`,
+      'Fastify route answering the same JSON body (captured from the app) from a constant. Each server runs in a Node.js',
+      'process of its own (`bench/lib/http-server.ts`), as a production server does: in one shared process V8 would tune',
+      "the code they all run (Fastify's reply path, Node's HTTP and streams) for whichever ran before. autocannon runs in",
+      `its own process, ${CONNECTIONS} connections, after a ${settings.warmUp} s warm-up per server (the app has far more code for V8 to`,
+      `compile than the bare route); ${settings.rounds} alternated rounds of ${settings.duration} s per server. Server CPU per request is read from`,
+      "`/proc/<pid>/stat` around each run (10 ms ticks) and covers the server's whole process.",
       'p99 is timed by the benchmark itself at microsecond resolution (autocannon reports whole milliseconds): one more',
       'keep-alive connection, in a process of its own (`bench/lib/latency-probe.ts`, so its client work never runs on the',
       "server's event loop), sends one request at a time with a 1 ms pause between them (a sampler that takes little CPU",

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type Config, loadConfig } from '../config.js';
+import { holdTickShape } from '../tick-shape.js';
 import { createWarden, type Warden } from '../warden/create-warden.js';
 import { createSessionsService, type SessionsService } from '../warden/sessions-service.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -100,6 +101,7 @@ function safeLogger(
  * await app.listen({ port: 3000 });
  */
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  await holdTickShape();
   const config = { ...loadConfig({}), ...options.config };
   const app = Fastify({
     ...safeLogger(options.logger, config.LOG_LEVEL),

@@ -7,6 +7,7 @@ import { type CredentialFormats, createFormats, type FormatOptions } from '../cr
 import { listAudit, writeAudit } from '../store/audit.js';
 import { createStoreCredentialSource } from '../store/credential-source.js';
 import { openStore, type Store } from '../store/database.js';
+import { holdTickShape } from '../tick-shape.js';
 import {
   type ChangeEvent,
   type CredentialsService,
@@ -82,6 +83,8 @@ const silent: WardenLogger = { warn() {}, error() {} };
  * await warden.close();
  */
 export async function createWarden(options: WardenOptions = {}): Promise<Warden> {
+  // Before the store opens: starting PGlite runs the collections that would cost the shape.
+  await holdTickShape();
   const logger = options.logger ?? silent;
   const clock = options.clock ?? Date.now;
   const ownStore = !options.store;

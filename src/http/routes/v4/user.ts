@@ -5,6 +5,7 @@ import { callerOf } from '../../caller.js';
 import { principalOf } from '../../plugins/authenticate.js';
 import { replyError, replyFailure } from '../../reply-error.js';
 import { authErrors, IdParams } from '../../schemas.js';
+import { sendView } from '../../view-json.js';
 
 const UserRef = Type.Ref('User');
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('member')]);
@@ -33,7 +34,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const principal = principalOf(request);
       const user = await directory.getUser(principal.companyId, principal.userId);
-      return user ?? replyError(reply, 'not_found');
+      return user ? sendView(reply, user) : replyError(reply, 'not_found');
     },
   );
 
@@ -67,7 +68,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!user) return replyError(reply, 'not_found');
       if (user.id !== principal.userId && !isCompanyAdmin(principal.role))
         return replyError(reply, 'forbidden');
-      return user;
+      return sendView(reply, user);
     },
   );
 
