@@ -215,24 +215,23 @@ export async function httpRow(options: BenchOptions): Promise<RowResult> {
 
   if (lines.some((l) => l.status === 'missed')) {
     notes.push(
-      '**Goal missed.** What limits it: the comparison is with a route that does nothing, and on this machine the' +
-        " server's CPU is the bottleneck for both (autocannon holds the other core and itself needs about 50 µs per" +
-        ' request). Measured around load runs with both servers in one process, as here: the bare route costs about' +
-        ' 40 µs of CPU per request (user and system; the system part, about 15 µs, is the same for both), ours about' +
-        ' 60 µs. Counted with `valgrind --tool=callgrind` (instructions, not seconds, so the noise of a shared machine' +
-        ' drops out), the bare route runs about 115,000 user-space instructions per request and ours 175,000–240,000.' +
-        ' Of the 60,000 or more, about 17,000 are the ten response headers the bare route does not send (the five' +
-        ' rate-limit headers the contract asks for, the expiry, request id and three security headers: Fastify' +
-        ' lower-cases each name, Node.js validates name and value with a regular expression each and builds the head),' +
-        ' about 9,000 building and flattening strings, about 5,000 the response-schema serialiser, 3,000 SHA-256, and' +
-        ' the rest a few hundred each: hooks, the cached verification, the rate limiter, metrics, the usage count. No' +
-        ' single step is left to remove. Done: a warm request is admitted synchronously with an in-memory fixed-window' +
-        " limiter (0.40× → 0.50×); metrics without prom-client's per-call label hashing, a cheap request-path clock," +
-        ' cookies parsed only where read (0.50× → about 0.60×); the hooks are now attached per route, so no request looks' +
-        ' up its route options and public routes skip authentication, cookies need no `onSend` step, and the rate-limit' +
-        ' window and user view are found by ids already in memory (5,000–14,000 fewer instructions per request in the rounds' +
-        ' counted, within the noise of the throughput figure). Reaching 0.80× would mean the whole authenticated request costing a' +
-        ' quarter more than Node.js answering a constant, which the headers alone nearly use up.',
+      '**Goal missed.** What limits it: on this 2-core machine the server process is the bottleneck for both servers' +
+        ' (autocannon holds the other core), so requests/s follow CPU per request, the diagnostic line above. Counted with' +
+        ' `valgrind --tool=callgrind` after 150,000 warm-up requests (instructions, not seconds, so the noise of a shared' +
+        ' machine drops out; V8 compiling in the background left out), the bare route runs about 73,000 user-space' +
+        ' instructions per request and ours about 122,000. Of the 49,000 more, about 27,000 go to the ten response headers' +
+        ' the bare route does not send (the five rate-limit headers the contract asks for, the expiry, request id and three' +
+        ' security headers): Fastify lower-cases each name and stores it through a megamorphic keyed store, Node.js' +
+        ' validates name and value with a regular expression each, then concatenates and flattens a head three times as long.' +
+        ' SHA-256 is 2,000, and the rest a few hundred each: hooks, the cached verification, the limiter, metrics, the usage' +
+        ' count. Found and fixed in this round: V8 had lost the shape of Node.js\'s `nextTick` records (PGlite\'s start-up runs' +
+        ' major collections while no record is alive; the record literal\'s inline caches went megamorphic for good), so each' +
+        ' of the nine ticks of a request built its record through the runtime: 159,000 → 134,000 instructions per request' +
+        ' (`src/tick-shape.ts` keeps one record alive); the cached user view is sent as JSON serialised once per view' +
+        ' (`src/http/view-json.ts`, 134,000 → 122,000). Earlier: a warm request is admitted synchronously with an in-memory' +
+        " fixed-window limiter; metrics without prom-client's per-call label hashing, a cheap request-path clock, cookies" +
+        ' parsed only where read; hooks attached per route. What remains is mostly the headers the contract requires;' +
+        ' 0.80× needs the whole authenticated request within a quarter of Node.js answering a constant.',
     );
   }
 
