@@ -224,8 +224,8 @@ export async function httpRow(options: BenchOptions): Promise<RowResult> {
         ' security headers): Fastify lower-cases each name and stores it through a megamorphic keyed store, Node.js' +
         ' validates name and value with a regular expression each, then concatenates and flattens a head three times as long.' +
         ' SHA-256 is 2,000, and the rest a few hundred each: hooks, the cached verification, the limiter, metrics, the usage' +
-        ' count. Found and fixed in this round: V8 had lost the shape of Node.js\'s `nextTick` records (PGlite\'s start-up runs' +
-        ' major collections while no record is alive; the record literal\'s inline caches went megamorphic for good), so each' +
+        " count. Found and fixed in this round: V8 had lost the shape of Node.js's `nextTick` records (PGlite's start-up runs" +
+        " major collections while no record is alive; the record literal's inline caches went megamorphic for good), so each" +
         ' of the nine ticks of a request built its record through the runtime: 159,000 → 134,000 instructions per request' +
         ' (`src/tick-shape.ts` keeps one record alive); the cached user view is sent as JSON serialised once per view' +
         ' (`src/http/view-json.ts`, 134,000 → 122,000). Earlier: a warm request is admitted synchronously with an in-memory' +
