@@ -41,6 +41,7 @@ async function serve(spec: ServerSpec): Promise<Served> {
     bare.get(PATH, async () => spec.body);
     return { url: await listen(bare) };
   }
+  // Imported here, not at the top: the bare baseline's process loads none of the product.
   const [{ createWarden }, { seedCompany }] = await Promise.all([
     import('../../src/warden/create-warden.js'),
     import('./seed.js'),

@@ -2,16 +2,7 @@ import { autocannon, type LoadResult, probeLatencies, quantile } from '../lib/au
 import { withPostgres } from '../lib/databases.js';
 import { type ChildServer, serveInChild } from '../lib/http-server.js';
 import { median, ratios, sleep } from '../lib/measure.js';
-import {
-  type BenchOptions,
-  type Line,
-  ms,
-  type RowResult,
-  rate,
-  ratio,
-  roundsList,
-  skippedRow,
-} from '../lib/report.js';
+import { type BenchOptions, type Line, ms, type RowResult, rate, ratio, roundsList } from '../lib/report.js';
 
 const TITLE = 'HTTP `GET /v4/user/me` with a warm PAT';
 const RATE_GOAL = 0.8;
@@ -23,24 +14,6 @@ const PROCESS_START_MS = 1500;
 const LOAD_RAMP_MS = 300;
 /** The highest per-credential limit the product accepts: the limiter runs on every request but never trips. */
 const RATE_LIMIT = { limit: 1_000_000, windowSeconds: 60 };
-
-/** The server app, if `src/http/app.ts` exports `buildApp` yet. */
-async function appMissing(): Promise<string | null> {
-  const specifier = new URL('../../src/http/app.js', import.meta.url).href;
-  try {
-    const module: unknown = await import(specifier);
-    if (
-      module !== null &&
-      typeof module === 'object' &&
-      'buildApp' in module &&
-      typeof module.buildApp === 'function'
-    )
-      return null;
-    return '`src/http/app.ts` does not export `buildApp` yet';
-  } catch (error) {
-    return `\`src/http/app.ts\` could not be loaded (${String(error instanceof Error ? error.message : error).slice(0, 200)})`;
-  }
-}
 
 interface Run extends LoadResult {
   /** CPU time the server's process used per request during the run (user + system), µs. */
@@ -189,8 +162,6 @@ function describe(target: string, f: Figures): string {
 
 /** Row 2: the real server's `GET /v4/user/me` vs a bare Fastify route, autocannon on loopback. */
 export async function httpRow(options: BenchOptions): Promise<RowResult> {
-  const missing = await appMissing();
-  if (missing !== null) return skippedRow(2, TITLE, `Skipped: ${missing}. The row runs as soon as it does.`);
   const started = performance.now();
   const settings: Settings = options.quick
     ? { rounds: 2, duration: 1, warmUp: 2 }

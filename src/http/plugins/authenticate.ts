@@ -278,14 +278,15 @@ export const authenticatePlugin = fp(
         const credential = principal?.credential;
         if (!credential || !principal) return done();
         // Counted always; the details are built only for requests the activity log samples.
-        if (warden.usage.count(credential.usage, request.ip))
+        const ip = request.ip;
+        if (warden.usage.count(credential.usage, ip))
           warden.usage.log(credential.usage, {
             credentialId: credential.id,
             at: now(),
             method: request.method,
             route: routeUrl,
             status: reply.statusCode,
-            ip: request.ip,
+            ip,
             userAgent: request.headers['user-agent'] ?? null,
             actingUserId: principal.userId,
           });
