@@ -20,8 +20,8 @@ export interface UsageEvent {
  */
 export interface UsageMeter {
   readonly credentialId: string;
-  /** The UTC day being counted (`YYYY-MM-DD`; empty before the first request). */
-  day: string;
+  /** The UTC day being counted, in days since the epoch (-1 before the first request). */
+  day: number;
   /** Requests of `day` since the last flush. */
   requests: number;
   lastAt: number;
@@ -41,7 +41,7 @@ export interface UsageMeter {
 export function newUsageMeter(credentialId: string): UsageMeter {
   return {
     credentialId,
-    day: '',
+    day: -1,
     requests: 0,
     lastAt: 0,
     lastIp: null,

@@ -136,7 +136,7 @@ for (const target of databaseTargets) {
       for (let i = 0; i < 8; i++) {
         const at = start + i;
         const meter = small.usage.meterOf(id);
-        const want = small.usage.count(meter, `10.0.0.${i}`, at);
+        const want = small.usage.countAt(meter, `10.0.0.${i}`, at);
         wanted.push(want);
         if (want)
           small.usage.log(meter, {
@@ -204,7 +204,7 @@ for (const target of databaseTargets) {
       const id = unwrap(await small.credentials.createPat(seed.ownerCaller, { name: 'fresh' })).credential.id;
       const start = Date.now();
       // Each request brings a meter of its own, as a verification with the cache off does.
-      for (let i = 0; i < 3; i++) small.usage.count(newUsageMeter(id), `10.0.0.${i}`, start + i);
+      for (let i = 0; i < 3; i++) small.usage.countAt(newUsageMeter(id), `10.0.0.${i}`, start + i);
       await small.usage.flush();
       expect((await small.usage.daily(id)).reduce((sum, d) => sum + d.requests, 0)).toBe(3);
       const [row] = unwrap(await small.credentials.list(seed.ownerCaller, 'pat'));
@@ -224,7 +224,7 @@ for (const target of databaseTargets) {
       // One meter throughout, as a cached credential's principal carries it.
       const meter = small.usage.meterOf(id);
       const use = async (offsetMs: number, ip: string) => {
-        small.usage.count(meter, ip, start + offsetMs);
+        small.usage.countAt(meter, ip, start + offsetMs);
         await small.usage.flush();
         return lastUse();
       };
