@@ -16,7 +16,15 @@ import Fastify from 'fastify';
 export type ServerSpec =
   | { kind: 'app'; databaseUrl: string; rateLimit: { limit: number; windowSeconds: number } }
   | { kind: 'lookup'; databaseUrl: string }
-  | { kind: 'bare'; body: unknown };
+  | {
+      kind: 'bare';
+      body: unknown;
+      /**
+       * Diagnostic: keep one `process.nextTick` record alive first, as the app does
+       * (`src/tick-shape.ts`), so that V8 cannot lose the record's shape in this process either.
+       */
+      holdTickShape?: boolean;
+    };
 
 export interface Served {
   url: string;
@@ -37,6 +45,7 @@ async function listen(app: ReturnType<typeof Fastify>): Promise<string> {
 
 async function serve(spec: ServerSpec): Promise<Served> {
   if (spec.kind === 'bare') {
+    if (spec.holdTickShape) await (await import('../../src/tick-shape.js')).holdTickShape();
     const bare = Fastify({ logger: false });
     bare.get(PATH, async () => spec.body);
     return { url: await listen(bare) };

@@ -23,6 +23,8 @@ interface Run extends LoadResult {
 interface Figures {
   app: Run[];
   bare: Run[];
+  /** Diagnostic: the bare route with Node's nextTick record shape held, as the app holds it. */
+  bareHeld: Run[];
   lookup: Run[];
 }
 
@@ -42,6 +44,8 @@ async function measureHttp(databaseUrl: string, options: BenchOptions, settings:
     // The baseline answers the very same JSON body from a constant.
     const bare = await serveInChild({ kind: 'bare', body: app.body });
     servers.push(bare);
+    const bareHeld = await serveInChild({ kind: 'bare', body: app.body, holdTickShape: true });
+    servers.push(bareHeld);
     const lookup = await serveInChild({ kind: 'lookup', databaseUrl });
     servers.push(lookup);
 
@@ -69,10 +73,11 @@ async function measureHttp(databaseUrl: string, options: BenchOptions, settings:
     for (const server of servers)
       await autocannon(server.url, { connections: CONNECTIONS, durationSeconds: settings.warmUp, headers });
 
-    const figures: Figures = { app: [], bare: [], lookup: [] };
+    const figures: Figures = { app: [], bare: [], bareHeld: [], lookup: [] };
     const variants = [
       { name: 'app' as const, server: app },
       { name: 'bare' as const, server: bare },
+      { name: 'bareHeld' as const, server: bareHeld },
       { name: 'lookup' as const, server: lookup },
     ];
     for (let round = 0; round < settings.rounds; round++) {
@@ -135,6 +140,14 @@ function linesFor(target: string, f: Figures): Line[] {
       status: 'report',
     },
     {
+      what: `${target}, diagnostic: requests/s against the bare route with Node's \`nextTick\` record shape held (as ours holds it)`,
+      ours: rate(median(rps(f.app)), ' req/s'),
+      baseline: rate(median(rps(f.bareHeld)), ' req/s'),
+      ratio: ratio(median(ratios(rps(f.app), rps(f.bareHeld)))),
+      goal: '—',
+      status: 'report',
+    },
+    {
       what: `${target}, diagnostic: bare route running only the handler's user lookup`,
       ours: rate(median(rps(f.lookup)), ' req/s'),
       baseline: rate(median(rps(f.bare)), ' req/s'),
@@ -154,9 +167,11 @@ function describe(target: string, f: Figures): string {
   const p99 = (results: LoadResult[]) => results.map((r) => r.p99.toFixed(3)).join(', ');
   const cpu = (results: Run[]) => results.map((r) => r.cpuPerRequest.toFixed(1)).join(', ');
   return (
-    `${target} per round, req/s — app: ${list(f.app)}; bare: ${list(f.bare)}; lookup only: ${list(f.lookup)}. ` +
-    `p99 ms — app: ${p99(f.app)}; bare: ${p99(f.bare)}; lookup only: ${p99(f.lookup)}. ` +
-    `Server CPU µs per request — app: ${cpu(f.app)}; bare: ${cpu(f.bare)}.`
+    `${target} per round, req/s — app: ${list(f.app)}; bare: ${list(f.bare)}; bare, shape held: ${list(f.bareHeld)}; ` +
+    `lookup only: ${list(f.lookup)}. ` +
+    `p99 ms — app: ${p99(f.app)}; bare: ${p99(f.bare)}; bare, shape held: ${p99(f.bareHeld)}; lookup only: ${p99(f.lookup)}. ` +
+    `Server CPU µs per request — app: ${cpu(f.app)}; bare: ${cpu(f.bare)}; bare, shape held: ${cpu(f.bareHeld)}; ` +
+    `lookup only: ${cpu(f.lookup)}.`
   );
 }
 
@@ -188,21 +203,26 @@ export async function httpRow(options: BenchOptions): Promise<RowResult> {
     notes.push(
       '**Goal missed.** What limits it: on this 2-core machine the server process is the bottleneck for both servers' +
         ' (autocannon holds the other core), so requests/s follow CPU per request, the diagnostic line above. Counted with' +
-        ' `valgrind --tool=callgrind` after 150,000 warm-up requests (instructions, not seconds, so the noise of a shared' +
-        ' machine drops out; V8 compiling in the background left out), the bare route runs about 73,000 user-space' +
-        ' instructions per request and ours about 122,000. Of the 49,000 more, about 27,000 go to the ten response headers' +
-        ' the bare route does not send (the five rate-limit headers the contract asks for, the expiry, request id and three' +
-        ' security headers): Fastify lower-cases each name and stores it through a megamorphic keyed store, Node.js' +
-        ' validates name and value with a regular expression each, then concatenates and flattens a head three times as long.' +
-        ' SHA-256 is 2,000, and the rest a few hundred each: hooks, the cached verification, the limiter, metrics, the usage' +
-        " count. Found and fixed in this round: V8 had lost the shape of Node.js's `nextTick` records (PGlite's start-up runs" +
-        " major collections while no record is alive; the record literal's inline caches went megamorphic for good), so each" +
-        ' of the nine ticks of a request built its record through the runtime: 159,000 → 134,000 instructions per request' +
-        ' (`src/tick-shape.ts` keeps one record alive); the cached user view is sent as JSON serialised once per view' +
-        ' (`src/http/view-json.ts`, 134,000 → 122,000). Earlier: a warm request is admitted synchronously with an in-memory' +
-        " fixed-window limiter; metrics without prom-client's per-call label hashing, a cheap request-path clock, cookies" +
-        ' parsed only where read; hooks attached per route. What remains is mostly the headers the contract requires;' +
-        ' 0.80× needs the whole authenticated request within a quarter of Node.js answering a constant.',
+        ' `valgrind --tool=callgrind` (instructions, not seconds, so the noise of a shared machine drops out; 20,000' +
+        ' requests after 100,000 of warm-up, threads compiling in the background left out), ours runs about 122,000' +
+        ' user-space instructions per request on PGlite (about 4,000 of them are the 5-second usage flushes, which fall on' +
+        ' fifty times fewer requests at full speed than under valgrind). The bare route ran about 106,000 in that probe and' +
+        " about 73,000 in an earlier one: a bare Fastify process sometimes loses Node's `nextTick` record shape (that probe" +
+        ' built 27 object literals per request through the runtime), depending on when its major collections fall, so the' +
+        ' baseline itself moves between processes; the diagnostic line against a bare route that holds the shape, as ours' +
+        ' does (`src/tick-shape.ts`), takes that out. The gap is mostly response headers: ours sends twelve, the bare route' +
+        ' two (the contract asks for five rate-limit headers and the expiry; the request id and three security headers are' +
+        ' our posture). Node.js validates each name and value with a regular expression: 13,300 instructions per request for' +
+        ' the twelve, about 1,100 a header; Fastify lower-cases each name and reads and stores it with megamorphic keyed' +
+        ' accesses, about 550 a header; Node.js lower-cases it again and concatenates the head, about 300. Next come the' +
+        " request id (`randomUUID`, 1,600), the request's headers object (2,000: the bare route never reads a request" +
+        ' header, so Node.js never builds it), SHA-256 (2,000), and a few hundred each for the hooks, the cached' +
+        ' verification, the limiter, metrics and the usage count. Fixed over the rounds: the `nextTick` shape held' +
+        ' (159,000 → 134,000), the cached user view sent as JSON serialised once per view (`src/http/view-json.ts`,' +
+        ' → 122,000), a warm request admitted synchronously with an in-memory fixed-window limiter, metrics without' +
+        " prom-client's per-call label hashing, a cheap request-path clock, cookies parsed only where read, hooks attached" +
+        ' per route. What remains is mostly what the contract puts in every answer; 0.80× would need the whole' +
+        ' authenticated request, headers included, within a quarter of Node.js answering a constant.',
     );
   }
 
@@ -214,7 +234,8 @@ export async function httpRow(options: BenchOptions): Promise<RowResult> {
       'port over a warden on the given database, with rate limits and usage recording on as shipped. The PAT carries a',
       `per-key limit of ${RATE_LIMIT.limit.toLocaleString('en-US')} requests per ${RATE_LIMIT.windowSeconds} s (the highest the product accepts), so the`,
       'limiter runs on every request without tripping; every run is checked to have only 2xx answers. The baseline is a bare',
-      'Fastify route answering the same JSON body (captured from the app) from a constant. Each server runs in a Node.js',
+      'Fastify route answering the same JSON body (captured from the app) from a constant; a second one, for a diagnostic',
+      "line, first keeps one of Node's `nextTick` records alive as the app does. Each server runs in a Node.js",
       'process of its own (`bench/lib/http-server.ts`), as a production server does: in one shared process V8 would tune',
       "the code they all run (Fastify's reply path, Node's HTTP and streams) for whichever ran before. autocannon runs in",
       `its own process, ${CONNECTIONS} connections, after a ${settings.warmUp} s warm-up per server (the app has far more code for V8 to`,
