@@ -215,8 +215,7 @@ export async function httpRow(options: BenchOptions): Promise<RowResult> {
         ' our posture). Node.js validates each name and value with a regular expression: 13,300 instructions per request for' +
         ' the twelve, about 1,100 a header; Fastify lower-cases each name and reads and stores it with megamorphic keyed' +
         ' accesses, about 550 a header; Node.js lower-cases it again and concatenates the head, about 300. Next come the' +
-        " request id (`randomUUID`, 1,600), the request's headers object (2,000: the bare route never reads a request" +
-        ' header, so Node.js never builds it), SHA-256 (2,000), and a few hundred each for the hooks, the cached' +
+        ' request id (`randomUUID`, 1,600), SHA-256 (2,000), and a few hundred each for the hooks, the cached' +
         ' verification, the limiter, metrics and the usage count. Fixed over the rounds: the `nextTick` shape held' +
         ' (159,000 → 134,000), the cached user view sent as JSON serialised once per view (`src/http/view-json.ts`,' +
         ' → 122,000), a warm request admitted synchronously with an in-memory fixed-window limiter, metrics without' +

@@ -9,9 +9,9 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * Views that are not frozen are serialised every time (they may change under a cache).
  */
 export function sendView(reply: FastifyReply, view: object): FastifyReply {
-  if (!Object.isFrozen(view)) return reply.send(view);
   let json = serialised.get(view);
   if (json === undefined) {
+    if (!Object.isFrozen(view)) return reply.send(view);
     const out = reply.serialize(view);
     // The route's schema serialiser writes strings; anything else goes the ordinary way.
     if (typeof out !== 'string') return reply.send(view);

@@ -214,12 +214,22 @@ export function createDirectoryService(options: {
     return row ?? null;
   }
 
-  /** One user of a company, from memory when warm. The view is frozen: callers must not change it. */
-  async function getUser(companyId: string, userId: string): Promise<UserView | null> {
+  /**
+   * {@link getUser} answered from memory alone, without a promise: the view when it is cached,
+   * `null` when the cached user is not of this company, `undefined` when it is not in memory.
+   */
+  function cachedUser(companyId: string, userId: string): UserView | null | undefined {
     // Keyed by the user id alone (ids are unique across companies, and the principal's id string
     // is reused request after request, so the lookup hashes nothing new); the company must match.
     const cached = userViews?.get(userId);
-    if (cached !== undefined) return cached.companyId === companyId ? cached : null;
+    if (cached === undefined) return undefined;
+    return cached.companyId === companyId ? cached : null;
+  }
+
+  /** One user of a company, from memory when warm. The view is frozen: callers must not change it. */
+  async function getUser(companyId: string, userId: string): Promise<UserView | null> {
+    const cached = cachedUser(companyId, userId);
+    if (cached !== undefined) return cached;
     const before = generation;
     const [row] = await db
       .select()
@@ -323,6 +333,7 @@ export function createDirectoryService(options: {
     updateCompany,
     findUserByEmail,
     getUser,
+    cachedUser,
     listUsers,
     createUser,
     updateUser,

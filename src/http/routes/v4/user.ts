@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { isCompanyAdmin } from '../../../auth/scopes.js';
+import type { UserView } from '../../../warden/directory-service.js';
 import { callerOf } from '../../caller.js';
 import { principalOf } from '../../plugins/authenticate.js';
 import { replyError, replyFailure } from '../../reply-error.js';
@@ -17,6 +19,11 @@ const Invitation = Type.Object({
   expiresAt: Type.String({ format: 'date-time' }),
 });
 
+/** The user's view, or `not_found`. */
+function answer(reply: FastifyReply, user: UserView | null): FastifyReply {
+  return user ? sendView(reply, user) : replyError(reply, 'not_found');
+}
+
 /** Users: read (members themselves, admins the company); manage through API keys or sessions only. */
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { directory, invitations } = app.keywarden.warden;
@@ -31,10 +38,13 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: UserRef, ...authErrors },
       },
     },
-    async (request, reply) => {
-      const principal = principalOf(request);
-      const user = await directory.getUser(principal.companyId, principal.userId);
-      return user ? sendView(reply, user) : replyError(reply, 'not_found');
+    (request, reply) => {
+      const { companyId, userId } = principalOf(request);
+      // A warm request (the user's view in memory) is answered without a promise.
+      const cached = directory.cachedUser(companyId, userId);
+      if (cached === undefined)
+        return directory.getUser(companyId, userId).then((user) => answer(reply, user));
+      answer(reply, cached);
     },
   );
 
