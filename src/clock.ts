@@ -12,10 +12,11 @@ const CALLS_PER_READ = 64;
 const TICK_MS = 5;
 
 /**
- * The clock's state, in one object rather than module-level `let`s: V8 tracks the type of an
- * object's fields (a number stays an unboxed number, a flag a boolean), but not of `let`
- * variables, whose every read in optimised code is checked for the temporal dead zone and
- * converted; `now()` runs several times a request.
+ * The clock's state, in one object rather than module-level `let`s: V8 tracks how an object's
+ * fields are stored (the time as an unboxed number), while every read of a `let` in optimised code
+ * is checked for the temporal dead zone and its value's kind; `now()` runs several times a
+ * request. `stale` is compared with `=== true`: one comparison, where a truth test checks for
+ * every kind of value.
  */
 const clock = { cached: Date.now(), calls: 0, stale: true, ticking: false };
 

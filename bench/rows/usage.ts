@@ -266,9 +266,9 @@ export async function usageRow(options: BenchOptions): Promise<RowResult> {
           })
           .join('; ') +
         ". The rest is the recording's code run once between two verifications: under callgrind `count()` is about" +
-        ' 100 instructions (about 210 before its state moved from closure variables into an object V8 can type, days became' +
+        ' 110 instructions (about 210 before its state moved from closure variables into an object V8 can type, days became' +
         ' numbers and the time stopped being boxed) beside a verification of about 7,500, and the call from the caller' +
-        ' about 90 more; it is not memory (the cost is the same over 10 credentials as over 1,000). In a tight loop' +
+        ' about 50 more; it is not memory (the cost is the same over 10 credentials as over 1,000). In a tight loop' +
         ' `count()` is the figure above, interleaved with verifications it costs several times that. The recorder keeps' +
         ' counts exact and, per flush (every 5 s by default), at most the first 20 activity events per credential and 2,000' +
         ' in all, and rewrites last use once a minute per credential (`src/warden/usage-recorder.ts`); on PGlite a flush runs' +
