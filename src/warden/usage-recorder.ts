@@ -56,8 +56,6 @@ interface DailyCount {
  */
 export function createUsageRecorder(options: UsageRecorderOptions) {
   const { db } = options;
-  const maxBuffer = options.maxBuffer ?? 2_000;
-  const maxPerCredential = Math.max(1, options.maxPerCredential ?? 20);
   const retentionDays = options.retentionDays ?? 30;
   // The meters counted since the last flush, by credential id (one per id: see `held`).
   let window = new Map<string, UsageMeter>();
@@ -70,7 +68,14 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
    * how an object's fields are stored, while every read of a closure's `let` in optimised code is
    * checked for the temporal dead zone and its value's kind (about half of `count`'s instructions).
    */
-  const state = { closed: false, buffered: 0, dropped: 0, flushed: 0, maxBuffer, maxPerCredential };
+  const state = {
+    closed: false,
+    buffered: 0,
+    dropped: 0,
+    flushed: 0,
+    maxBuffer: options.maxBuffer ?? 2_000,
+    maxPerCredential: Math.max(1, options.maxPerCredential ?? 20),
+  };
 
   // Days are counted as numbers (days since the epoch) and turned into text once per flush.
   let lastDay = -1;
@@ -155,12 +160,12 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
 
   /** Keeps a counted request's details for the activity log (after {@link count} said true). */
   function log(meter: UsageMeter, event: UsageEvent): void {
-    if (state.closed) return;
-    const tally = held(meter);
-    if (state.buffered >= state.maxBuffer || tally.sampled >= state.maxPerCredential) return;
-    if (tally.events === null) tally.events = [event];
-    else tally.events.push(event);
-    tally.sampled++;
+    if (state.closed === true) return;
+    const counted = held(meter);
+    if (state.buffered >= state.maxBuffer || counted.sampled >= state.maxPerCredential) return;
+    if (counted.events === null) counted.events = [event];
+    else counted.events.push(event);
+    counted.sampled++;
     state.buffered++;
   }
 
