@@ -52,6 +52,14 @@ const UNKNOWN: VerifyOutcome = { kind: 'invalid', reason: 'unknown' };
 
 const BEARER = 'bearer';
 
+/** A cold lookup in progress, shared by concurrent verifications of one digest. */
+interface InflightLoad {
+  generation: number;
+  promise: Promise<CachedCredential | null>;
+}
+/** Placeholder until the lookup's promise exists (the lookup needs its slot first). */
+const UNSET: Promise<CachedCredential | null> = Promise.resolve(null);
+
 /**
  * What a verification must still ask the store after memory could not decide it. Told apart
  * from outcomes by `kind`, like the outcomes themselves (a property read, cheaper than `in`).
@@ -97,7 +105,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const cache = options.cache ?? new VerificationCache();
   const clock = options.clock ?? now;
   // Concurrent cold lookups of one hash share a query, but only within one cache generation.
-  const inflight = new Map<string, { generation: number; promise: Promise<CachedCredential | null> }>();
+  const inflight = new Map<string, InflightLoad>();
 
   /**
    * The token when the header holds something shaped like a credential (scheme, length, prefix),
@@ -174,33 +182,43 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return decideMembership(entry, actingUserId, member.role);
   }
 
-  async function load(hash: string, checksumTag: number): Promise<CachedCredential | null> {
+  /**
+   * The cache entry for a digest from the store, caching it (and the PAT owner's membership)
+   * unless an invalidation happened meanwhile. Concurrent lookups of one digest share one query.
+   */
+  function load(hash: string, checksumTag: number): Promise<CachedCredential | null> {
     const generation = cache.generation;
     const pending = inflight.get(hash);
     if (pending !== undefined && pending.generation === generation) return pending.promise;
-    const promise = source
-      .findByHash(digestToHex(hash))
-      .then((record) => {
-        // An invalidation while the query ran may mean the row we read is already stale
-        // (revoked, deactivated, rolled): answer this request from it, but never cache it.
-        const fresh = cache.generation === generation;
-        if (record === null) {
-          if (fresh) cache.rememberUnknown(hash);
-          return null;
-        }
-        const entry = toCached(record, checksumTag);
-        if (fresh) {
-          cache.setCredential(hash, entry);
-          if (record.ownerUserId !== null)
-            cache.setMembership(record.companyId, record.ownerUserId, record.ownerRole);
-        }
-        return entry;
-      })
-      .finally(() => {
-        if (inflight.get(hash)?.promise === promise) inflight.delete(hash);
-      });
-    inflight.set(hash, { generation, promise });
-    return promise;
+    const slot: InflightLoad = { generation, promise: UNSET };
+    slot.promise = fetchEntry(hash, checksumTag, slot);
+    inflight.set(hash, slot);
+    return slot.promise;
+  }
+
+  // One async frame with the bookkeeping in `finally`: no `.then()`/`.finally()` promises, and
+  // the caller awaits this frame's own promise (an async function returning another promise would
+  // cost two more microtask turns to adopt it).
+  async function fetchEntry(
+    hash: string,
+    checksumTag: number,
+    slot: InflightLoad,
+  ): Promise<CachedCredential | null> {
+    try {
+      const record = await source.findByHash(digestToHex(hash));
+      // An invalidation while the query ran may mean the row we read is already stale
+      // (revoked, deactivated, rolled): answer this request from it, but never cache it.
+      const fresh = cache.generation === slot.generation;
+      if (record === null) {
+        if (fresh) cache.rememberUnknown(hash);
+        return null;
+      }
+      const entry = toCached(record, checksumTag);
+      if (fresh) cache.setCredential(hash, entry);
+      return entry;
+    } finally {
+      if (inflight.get(hash) === slot) inflight.delete(hash);
+    }
   }
 
   /**

@@ -133,27 +133,36 @@ function createPgliteSource(store: Store, client: PGlite): CredentialSource {
   };
 }
 
+/**
+ * A named prepared statement's query configs, one per call. pg 8.23 copies every config object
+ * it is given, property descriptors and all (about 2 µs; brianc/node-postgres#3743 would remove
+ * it), so the constant fields live on a shared frozen prototype and only `values` is the call's
+ * own to copy. Rows come back as arrays: the statements return one column.
+ */
+function namedStatement(name: string, text: string): (values: unknown[]) => pg.QueryArrayConfig {
+  const constant = Object.freeze({ name, text, rowMode: 'array' as const });
+  return (values) => {
+    const config: pg.QueryArrayConfig = Object.create(constant);
+    config.values = values;
+    return config;
+  };
+}
+
 /** On a server: named prepared statements (parsed and planned once per connection), no ORM in between. */
 function createServerSource(store: Store, pool: pg.Pool): CredentialSource {
+  const byHash = namedStatement('keywarden_by_hash', BY_HASH_SQL);
+  const membership = namedStatement('keywarden_membership', MEMBERSHIP_SQL);
   return {
     async findByHash(hash) {
       store.noteStatement();
-      const { rows } = await pool.query<{ r: ByHashRow }>({
-        name: 'keywarden_by_hash',
-        text: BY_HASH_SQL,
-        values: [hash],
-      });
-      return rows[0] ? toRecord(rows[0].r) : null;
+      const { rows } = await pool.query<[ByHashRow]>(byHash([hash]));
+      return rows[0] ? toRecord(rows[0][0]) : null;
     },
     async findMembership(companyId, userId) {
       if (!UUID.test(companyId) || !UUID.test(userId)) return null;
       store.noteStatement();
-      const { rows } = await pool.query<{ role: Role }>({
-        name: 'keywarden_membership',
-        text: MEMBERSHIP_SQL,
-        values: [userId, companyId],
-      });
-      return rows[0]?.role ?? null;
+      const { rows } = await pool.query<[Role]>(membership([userId, companyId]));
+      return rows[0]?.[0] ?? null;
     },
   };
 }
