@@ -24,6 +24,8 @@ export type ServerSpec =
        * (`src/tick-shape.ts`), so that V8 cannot lose the record's shape in this process either.
        */
       holdTickShape?: boolean;
+      /** Diagnostic: response headers to send as well, one `reply.header` each (the app's own). */
+      headers?: Record<string, string>;
     };
 
 export interface Served {
@@ -32,7 +34,15 @@ export interface Served {
   headers?: Record<string, string>;
   /** The app's: the JSON body of its first answer (the bare route answers the same). */
   body?: unknown;
+  /**
+   * The app's: the headers of its first answer that the app itself sets, by name (not those
+   * Node.js and Fastify add to every answer: date, connection, keep-alive, content-type and -length).
+   */
+  responseHeaders?: Record<string, string>;
 }
+
+/** Headers every Fastify answer carries, which the bare route sends anyway. */
+const FRAMEWORK_HEADERS = new Set(['date', 'connection', 'keep-alive', 'content-type', 'content-length']);
 
 const PATH = '/v4/user/me';
 
@@ -47,7 +57,13 @@ async function serve(spec: ServerSpec): Promise<Served> {
   if (spec.kind === 'bare') {
     if (spec.holdTickShape) await (await import('../../src/tick-shape.js')).holdTickShape();
     const bare = Fastify({ logger: false });
-    bare.get(PATH, async () => spec.body);
+    const headers = Object.entries(spec.headers ?? {});
+    if (headers.length === 0) bare.get(PATH, async () => spec.body);
+    else
+      bare.get(PATH, async (_request, reply) => {
+        for (const [name, value] of headers) reply.header(name, value);
+        return spec.body;
+      });
     return { url: await listen(bare) };
   }
   // Imported here, not at the top: the bare baseline's process loads none of the product.
@@ -80,7 +96,9 @@ async function serve(spec: ServerSpec): Promise<Served> {
   const first = await fetch(url, { headers });
   const body: unknown = await first.json();
   if (first.status !== 200) throw new Error(`GET ${PATH} answered ${first.status}: ${JSON.stringify(body)}`);
-  return { url, headers, body };
+  const responseHeaders: Record<string, string> = {};
+  for (const [name, value] of first.headers) if (!FRAMEWORK_HEADERS.has(name)) responseHeaders[name] = value;
+  return { url, headers, body, responseHeaders };
 }
 
 /** A server started by {@link serveInChild}: its answer, its process id, and how to stop it. */

@@ -101,4 +101,32 @@ describe('verifier under concurrent invalidation', () => {
     expect(db.reads()).toBe(1);
     expect(verifier.verifyFromCache(request)?.kind).toBe('valid');
   });
+
+  it('hands a failed lookup to every request that shared it, and the next request asks again', async () => {
+    const issued = formats.generate('pat');
+    const hash = hashCredential(issued.token);
+    let reads = 0;
+    let failing = true;
+    const source: CredentialSource = {
+      async findByHash(digest) {
+        reads++;
+        await new Promise((resolve) => setImmediate(resolve));
+        if (failing) throw new Error('connection lost');
+        return digest === hash ? record('cred-3', issued.publicId) : null;
+      },
+      async findMembership() {
+        return null;
+      },
+    };
+    const verifier = createVerifier({ formats, source });
+    const request = { authorization: `Bearer ${issued.token}` };
+
+    const shared = await Promise.allSettled([verifier.verify(request), verifier.verify(request)]);
+    expect(shared.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(reads).toBe(1);
+
+    failing = false;
+    expect((await verifier.verify(request)).kind).toBe('valid');
+    expect(reads).toBe(2);
+  });
 });
