@@ -179,10 +179,16 @@ export async function coldRow(options: BenchOptions): Promise<RowResult> {
         '**Goal missed on PostgreSQL.** What limits it, split by the diagnostic line: the statement itself (it joins' +
           ' `companies` and `users` and runs a sub-select for the company owner) reaches' +
           ` ${sql} of the one-table baseline when run raw as a named prepared statement, and ours reaches ${client} of` +
-          ' that raw statement. The client-side remainder, per `--cpu-prof` (where the socket writes alone are half of' +
-          ' the samples and the Node.js thread idles a fifth of the time), is a few per cent each: the format check and' +
-          ' SHA-256, the cache insert with an eviction on every call in this cache-off setting, `toCached`, and the' +
-          ' promise chain around the lookup. On two cores shared with the PostgreSQL server this line is the noisiest' +
+          ' that raw statement. The client-side remainder is the verification itself: the format check (CRC32), SHA-256' +
+          ' and its hex form, the cache lookups and the cache insert with an eviction on every call in this cache-off' +
+          ' setting, `toCached` and the owner outcome; in-process against a source that answers from a `Map` it costs' +
+          ' about 5 µs per verification. On this machine it weighs more than that: the Node.js process used about 13 µs' +
+          ' more user CPU per verification than the raw statement did (47 against 34 µs, `process.cpuUsage` in a' +
+          ' 5-round probe), and `--cpu-prof` puts most of the rest in the socket write that wakes a PostgreSQL backend,' +
+          ' which costs more when the backends (on the same two cores) have gone idle in the meantime. Fixed: one async' +
+          ' frame per store lookup instead of a `.then()/.finally()` chain; the query config kept on a shared frozen' +
+          ' prototype, so that the copy pg 8.23 makes of every config (brianc/node-postgres#3743) has one field to copy,' +
+          ' not three; rows as arrays. On two cores shared with the PostgreSQL server this line is the noisiest' +
           ' of the page: its per-round ratios spread by ±0.2×, and separate runs of this row on this machine read' +
           ' between 0.72× and 1.03× after the JSON row (0.66×–0.81× before it). **Not done, deliberately:** reading the' +
           ' `credentials` row alone and taking the company’s plan, settings and owner from a second in-memory cache' +
