@@ -36,6 +36,8 @@ interface Settings {
   rounds: number;
   duration: number;
   warmUp: number;
+  /** The app's warm-up: longer, see the comment where it runs. */
+  appWarmUp: number;
 }
 
 async function measureHttp(databaseUrl: string, options: BenchOptions, settings: Settings): Promise<Figures> {
@@ -82,8 +84,14 @@ async function measureHttp(databaseUrl: string, options: BenchOptions, settings:
     };
     // Warm-up: until V8 has compiled what each server runs (the app has far more code than the
     // bare route and needs seconds of load for it), its connection pools, cache entry and limiter key.
-    for (const server of servers)
-      await autocannon(server.url, { connections: CONNECTIONS, durationSeconds: settings.warmUp, headers });
+    // The app gets longer: under this load V8 grows its young generation for about a minute, and
+    // its CPU per request falls with it (from about 60 to about 30 µs in a probe on this machine,
+    // where with a fixed 16 MB semi-space it was about 30 µs from the first second); the bare
+    // servers allocate little and are flat after a few seconds. The rounds measure steady state.
+    for (const server of servers) {
+      const durationSeconds = server === app ? settings.appWarmUp : settings.warmUp;
+      await autocannon(server.url, { connections: CONNECTIONS, durationSeconds, headers });
+    }
 
     const figures: Figures = {
       app: [],
@@ -217,8 +225,8 @@ function describe(target: string, f: Figures): string {
 export async function httpRow(options: BenchOptions): Promise<RowResult> {
   const started = performance.now();
   const settings: Settings = options.quick
-    ? { rounds: 2, duration: 1, warmUp: 2 }
-    : { rounds: 5, duration: 3, warmUp: 8 };
+    ? { rounds: 2, duration: 1, warmUp: 2, appWarmUp: 3 }
+    : { rounds: 5, duration: 3, warmUp: 8, appWarmUp: 45 };
   const lines: Line[] = [];
   const notes: string[] = [];
 
@@ -284,8 +292,9 @@ export async function httpRow(options: BenchOptions): Promise<RowResult> {
       "app's own response headers, taken from its first answer (constant values, one `reply.header` each). Each server runs in a Node.js",
       'process of its own (`bench/lib/http-server.ts`), as a production server does: in one shared process V8 would tune',
       "the code they all run (Fastify's reply path, Node's HTTP and streams) for whichever ran before. autocannon runs in",
-      `its own process, ${CONNECTIONS} connections, after a ${settings.warmUp} s warm-up per server (the app has far more code for V8 to`,
-      `compile than the bare route); ${settings.rounds} alternated rounds of ${settings.duration} s per server. Server CPU per request is read from`,
+      `its own process, ${CONNECTIONS} connections, after a warm-up of ${settings.warmUp} s per bare server and ${settings.appWarmUp} s for the app (it has far`,
+      'more code for V8 to compile, and under this load V8 grows its young generation for about a minute, its CPU per request falling',
+      `with it: the rounds measure steady state); ${settings.rounds} alternated rounds of ${settings.duration} s per server. Server CPU per request is read from`,
       "`/proc/<pid>/stat` around each run (10 ms ticks) and covers the server's whole process.",
       'p99 is timed by the benchmark itself at microsecond resolution (autocannon reports whole milliseconds): one more',
       'keep-alive connection, in a process of its own (`bench/lib/latency-probe.ts`, so its client work never runs on the',
