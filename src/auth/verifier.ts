@@ -57,8 +57,6 @@ interface InflightLoad {
   generation: number;
   promise: Promise<CachedCredential | null>;
 }
-/** Placeholder until the lookup's promise exists (the lookup needs its slot first). */
-const UNSET: Promise<CachedCredential | null> = Promise.resolve(null);
 
 /**
  * What a verification must still ask the store after memory could not decide it. Told apart
@@ -183,32 +181,32 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   /**
-   * The cache entry for a digest from the store, caching it (and the PAT owner's membership)
-   * unless an invalidation happened meanwhile. Concurrent lookups of one digest share one query.
+   * The cache entry for a digest from the store, caching it unless an invalidation happened
+   * meanwhile. Concurrent lookups of one digest share one query.
    */
   function load(hash: string, checksumTag: number): Promise<CachedCredential | null> {
     const generation = cache.generation;
     const pending = inflight.get(hash);
     if (pending !== undefined && pending.generation === generation) return pending.promise;
-    const slot: InflightLoad = { generation, promise: UNSET };
-    slot.promise = fetchEntry(hash, checksumTag, slot);
-    inflight.set(hash, slot);
-    return slot.promise;
+    const promise = fetchEntry(hash, checksumTag, generation);
+    inflight.set(hash, { generation, promise });
+    return promise;
   }
 
   // One async frame with the bookkeeping in `finally`: no `.then()`/`.finally()` promises, and
   // the caller awaits this frame's own promise (an async function returning another promise would
-  // cost two more microtask turns to adopt it).
+  // cost two more microtask turns to adopt it). A digest has one lookup per generation and
+  // generations only grow, so a slot of this generation is this lookup's own.
   async function fetchEntry(
     hash: string,
     checksumTag: number,
-    slot: InflightLoad,
+    generation: number,
   ): Promise<CachedCredential | null> {
     try {
       const record = await source.findByHash(digestToHex(hash));
       // An invalidation while the query ran may mean the row we read is already stale
       // (revoked, deactivated, rolled): answer this request from it, but never cache it.
-      const fresh = cache.generation === slot.generation;
+      const fresh = cache.generation === generation;
       if (record === null) {
         if (fresh) cache.rememberUnknown(hash);
         return null;
@@ -217,7 +215,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (fresh) cache.setCredential(hash, entry);
       return entry;
     } finally {
-      if (inflight.get(hash) === slot) inflight.delete(hash);
+      if (inflight.get(hash)?.generation === generation) inflight.delete(hash);
     }
   }
 
