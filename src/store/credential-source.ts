@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { CredentialRecord, CredentialSource } from '../auth/credential-source.js';
 import type { Plan } from '../auth/outcome.js';
@@ -14,14 +15,26 @@ import type { CredentialRow, RateLimitSetting } from './schema.js';
  * on PGlite and about 6% more on PostgreSQL (bench row 3). The expiry travels as epoch
  * milliseconds.
  */
-export const BY_HASH_SQL =
-  'select json_build_array(c.id, c.kind, c.public_id, c.company_id, co.plan, ' +
+const BY_HASH_COLUMNS =
+  'json_build_array(c.id, c.kind, c.public_id, c.company_id, co.plan, ' +
   "co.settings -> 'rateLimit', " +
-  "(select o.id from users o where o.company_id = c.company_id and o.role = 'owner'), " +
+  // Only an API key acts as its company's owner; for a PAT the sub-select is never run.
+  "case when c.kind = 'api_key' then (select o.id from users o where o.company_id = c.company_id and o.role = 'owner') end, " +
   'c.owner_user_id, u.role, c.scopes, floor(extract(epoch from c.expires_at) * 1000)::bigint, c.state, ' +
-  'c.replaced_by_id is not null, c.ip_allowlist, c.rate_limit, c.usage_remaining is not null) as r ' +
+  'c.replaced_by_id is not null, c.ip_allowlist, c.rate_limit, c.usage_remaining is not null)';
+const BY_HASH_FROM =
   'from credentials c inner join companies co on co.id = c.company_id ' +
-  'left join users u on u.id = c.owner_user_id where c.secret_hash = $1';
+  'left join users u on u.id = c.owner_user_id';
+export const BY_HASH_SQL = `select ${BY_HASH_COLUMNS} as r ${BY_HASH_FROM} where c.secret_hash = $1`;
+/**
+ * {@link BY_HASH_SQL} for several hashes at once, each row with the hash it was found by. The
+ * lateral join runs the one-hash lookup per element (`limit 1` keeps the planner from flattening
+ * it), so every element is one index probe whatever the planner thinks of the table's size: with
+ * `= any($1)` or a flattened join, a generic plan scanned the table.
+ */
+export const BY_HASHES_SQL =
+  `select h.hash, x.r from unnest($1::text[]) as h(hash) cross join lateral ` +
+  `(select ${BY_HASH_COLUMNS} as r ${BY_HASH_FROM} where c.secret_hash = h.hash limit 1) as x`;
 const MEMBERSHIP_SQL = 'select role from users where id = $1 and company_id = $2';
 const HEX_64 = /^[0-9a-f]{64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -99,7 +112,9 @@ function prepareOnce(client: PGlite): Promise<unknown> {
   if (ready === undefined) {
     ready = client
       .exec(
-        `prepare keywarden_by_hash(text) as ${BY_HASH_SQL}; prepare keywarden_membership(uuid, uuid) as ${MEMBERSHIP_SQL};`,
+        `prepare keywarden_by_hash(text) as ${BY_HASH_SQL}; ` +
+          `prepare keywarden_by_hashes(text[]) as ${BY_HASHES_SQL}; ` +
+          `prepare keywarden_membership(uuid, uuid) as ${MEMBERSHIP_SQL};`,
       )
       .catch((error: unknown) => {
         // A failed PREPARE (the database closing under us) is retried by the next lookup.
@@ -113,14 +128,24 @@ function prepareOnce(client: PGlite): Promise<unknown> {
 
 function createPgliteSource(store: Store, client: PGlite): CredentialSource {
   const prepare = () => prepareOnce(client);
-  return {
-    async findByHash(hash) {
-      if (!HEX_64.test(hash)) return null;
+  const findByHash = batchedByHash(
+    store,
+    async (hash) => {
       await prepare();
-      store.noteStatement();
       const { rows } = await client.query<{ r: ByHashRow }>(`execute keywarden_by_hash('${hash}')`);
       return rows[0] ? toRecord(rows[0].r) : null;
     },
+    async (hashes) => {
+      await prepare();
+      const list = hashes.map((hash) => `'${hash}'`).join(',');
+      const { rows } = await client.query<{ hash: string; r: ByHashRow }>(
+        `execute keywarden_by_hashes(array[${list}])`,
+      );
+      return new Map(rows.map((row) => [row.hash, toRecord(row.r)]));
+    },
+  );
+  return {
+    findByHash,
     async findMembership(companyId, userId) {
       if (!UUID.test(companyId) || !UUID.test(userId)) return null;
       await prepare();
@@ -151,13 +176,21 @@ function namedStatement(name: string, text: string): (values: unknown[]) => pg.Q
 /** On a server: named prepared statements (parsed and planned once per connection), no ORM in between. */
 function createServerSource(store: Store, pool: pg.Pool): CredentialSource {
   const byHash = namedStatement('keywarden_by_hash', BY_HASH_SQL);
+  const byHashes = namedStatement('keywarden_by_hashes', BY_HASHES_SQL);
   const membership = namedStatement('keywarden_membership', MEMBERSHIP_SQL);
-  return {
-    async findByHash(hash) {
-      store.noteStatement();
+  const findByHash = batchedByHash(
+    store,
+    async (hash) => {
       const { rows } = await pool.query<[ByHashRow]>(byHash([hash]));
       return rows[0] ? toRecord(rows[0][0]) : null;
     },
+    async (hashes) => {
+      const { rows } = await pool.query<[string, ByHashRow]>(byHashes([hashes]));
+      return new Map(rows.map(([hash, row]) => [hash, toRecord(row)]));
+    },
+  );
+  return {
+    findByHash,
     async findMembership(companyId, userId) {
       if (!UUID.test(companyId) || !UUID.test(userId)) return null;
       store.noteStatement();
@@ -165,6 +198,37 @@ function createServerSource(store: Store, pool: pg.Pool): CredentialSource {
       return rows[0]?.[0] ?? null;
     },
   };
+}
+
+/** The most hashes one statement asks for; more lookups at once go out as several statements. */
+const MAX_BATCH = 64;
+
+/**
+ * Lookups by hash that arrive in one turn of the event loop go to the database together, as one
+ * statement (DataLoader, flushed by `setImmediate` once the turn's I/O callbacks have run): under
+ * load, N concurrent cold verifications cost one round trip and one socket write instead of N.
+ * On a PostgreSQL server that write, which wakes a backend, is the largest single cost of a
+ * lookup in Node.js (bench row 3). A lookup alone in its turn runs the one-hash statement. A
+ * failed statement fails every lookup in it, as a shared lookup does. Only hex digests (what
+ * the verifier sends) are looked up; anything else is unknown without a statement.
+ */
+function batchedByHash(
+  store: Store,
+  one: (hash: string) => Promise<CredentialRecord | null>,
+  many: (hashes: readonly string[]) => Promise<Map<string, CredentialRecord>>,
+): CredentialSource['findByHash'] {
+  const loader = new DataLoader<string, CredentialRecord | null>(
+    async (hashes) => {
+      store.noteStatement();
+      store.noteLookups(hashes.length);
+      if (hashes.length === 1) return [await one(hashes[0] as string)];
+      const found = await many(hashes);
+      return hashes.map((hash) => found.get(hash) ?? null);
+    },
+    { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (flush) => setImmediate(flush) },
+  );
+  const none = Promise.resolve(null);
+  return (hash) => (HEX_64.test(hash) ? loader.load(hash) : none);
 }
 
 /**

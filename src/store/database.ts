@@ -26,6 +26,12 @@ export interface Store {
   readonly queryCount: () => number;
   /** Counts a statement sent around Drizzle (straight to `client`), so `queryCount` stays true. */
   noteStatement(): void;
+  /**
+   * Number of credentials looked up by hash since open (one statement may look up several):
+   * lets tests and benchmarks prove that each cold verification went to the database.
+   */
+  readonly lookupCount: () => number;
+  noteLookups(count: number): void;
   /** Applies pending migrations; safe to call concurrently from several processes. */
   migrate(): Promise<void>;
   ping(): Promise<void>;
@@ -76,6 +82,7 @@ export function describeDatabaseUrl(url: string | undefined): string {
  */
 export async function openStore(url: string | undefined, options: OpenStoreOptions = {}): Promise<Store> {
   let count = 0;
+  let lookups = 0;
   const logger = { logQuery: () => void count++ };
   const location = describeDatabaseUrl(url);
 
@@ -91,6 +98,10 @@ export async function openStore(url: string | undefined, options: OpenStoreOptio
       client: pool,
       queryCount: () => count,
       noteStatement: () => void count++,
+      lookupCount: () => lookups,
+      noteLookups: (n) => {
+        lookups += n;
+      },
       async migrate() {
         const lock = await pool.connect();
         try {
@@ -129,6 +140,10 @@ export async function openStore(url: string | undefined, options: OpenStoreOptio
     client,
     queryCount: () => count,
     noteStatement: () => void count++,
+    lookupCount: () => lookups,
+    noteLookups: (n) => {
+      lookups += n;
+    },
     async migrate() {
       await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder: migrationsFolder() });
     },

@@ -172,6 +172,51 @@ for (const target of databaseTargets) {
       expect(warden.store.queryCount() - before).toBe(1);
     });
 
+    it('sends concurrent cold lookups as one statement and answers each from its own row', async () => {
+      const pats = [];
+      for (const name of ['batch-a', 'batch-b', 'batch-c'])
+        pats.push(
+          unwrap(await warden.credentials.createPat(seed.callerOf(seed.member), { name, expiresIn: '30d' })),
+        );
+      const revoked = unwrap(
+        await warden.credentials.createPat(seed.ownerCaller, { name: 'batch-revoked', expiresIn: '30d' }),
+      );
+      unwrap(await warden.credentials.revoke(seed.ownerCaller, 'pat', revoked.credential.id));
+      const unknown = warden.formats.generate('pat').token;
+      warden.cache.clear();
+      const statements = warden.store.queryCount();
+      const lookups = warden.store.lookupCount();
+      const [a, b, c, key, gone, stranger] = await Promise.all([
+        ...pats.map((pat) => warden.verify({ authorization: bearer(pat.token) })),
+        warden.verify({ authorization: bearer(apiKey), ownerDefault: true }),
+        warden.verify({ authorization: bearer(revoked.token) }),
+        warden.verify({ authorization: bearer(unknown) }),
+      ]);
+      expect(warden.store.queryCount() - statements).toBe(1);
+      expect(warden.store.lookupCount() - lookups).toBe(6);
+      for (const [outcome, pat] of [
+        [a, pats[0]],
+        [b, pats[1]],
+        [c, pats[2]],
+      ] as const)
+        expect(outcome).toMatchObject({
+          kind: 'valid',
+          principal: { userId: seed.member.id, credential: { id: pat?.credential.id } },
+        });
+      expect(key).toMatchObject({
+        kind: 'valid',
+        principal: { userId: seed.owner.id, role: 'owner', via: 'api_key' },
+      });
+      expect(gone).toMatchObject({ kind: 'invalid', reason: 'revoked' });
+      expect(stranger).toMatchObject({ kind: 'invalid', reason: 'unknown' });
+      // One at a time, each lookup is a statement of its own.
+      warden.cache.clear();
+      const alone = warden.store.queryCount();
+      for (const pat of pats)
+        expect((await warden.verify({ authorization: bearer(pat.token) })).kind).toBe('valid');
+      expect(warden.store.queryCount() - alone).toBe(3);
+    });
+
     it('refuses a revoked credential on the very next call', async () => {
       const issued = unwrap(
         await warden.credentials.createPat(seed.ownerCaller, { name: 'to-revoke', expiresIn: '30d' }),
