@@ -38,3 +38,14 @@ export function now(): number {
   }
   return clock.cached;
 }
+
+/**
+ * TTL settings for an `LRUCache` on the request path: it reads {@link now} on every check.
+ *
+ * lru-cache's default (`ttlResolution: 1`) re-reads `performance.now()` at most once a millisecond
+ * by keeping the reading and arming a fresh timer to drop it a millisecond later, in every cache
+ * that has a TTL. Under load that is a timer created, listed and fired per cache per millisecond:
+ * about 0.5 µs of each `GET /v4/user/me` in a CPU profile at 10,000 requests/s, where the two
+ * caches it reads each armed their own. This clock is already cached and costs no timer per use.
+ */
+export const requestPathTtl = { perf: { now }, ttlResolution: 0 } as const;

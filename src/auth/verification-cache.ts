@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { LRUCache } from 'lru-cache';
+import { requestPathTtl } from '../clock.js';
 import { CHECKSUM_TAG_MASK } from '../credentials/format.js';
 import type { CredentialRecord } from './credential-source.js';
 import { planAllows, type VerifyOutcome } from './outcome.js';
@@ -111,16 +112,18 @@ export class VerificationCache {
     this.#credentials = new LRUCache({
       max: options.maxCredentials ?? 100_000,
       ttl,
+      ...requestPathTtl,
       dispose: (value, hash) => {
         if (this.#idToHash.get(value.id) === hash) this.#idToHash.delete(value.id);
         const count = this.#tags[value.checksumTag] ?? 0;
         if (count > 0 && count < 255) this.#tags[value.checksumTag] = count - 1;
       },
     });
-    this.#memberships = new LRUCache({ max: options.maxMemberships ?? 100_000, ttl });
+    this.#memberships = new LRUCache({ max: options.maxMemberships ?? 100_000, ttl, ...requestPathTtl });
     this.#unknown = new LRUCache({
       max: options.maxNegative ?? 50_000,
       ttl: options.negativeTtlMs ?? 30_000,
+      ...requestPathTtl,
     });
   }
 

@@ -2,6 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Plan } from '../auth/outcome.js';
 import type { Role } from '../auth/scopes.js';
+import { requestPathTtl } from '../clock.js';
 import { fail, ok, type Result } from '../errors.js';
 import { type Actor, writeAudit } from '../store/audit.js';
 import type { Database } from '../store/database.js';
@@ -130,7 +131,11 @@ export function createDirectoryService(options: {
   // node and, through the invalidation bus, on the others.
   const userViews =
     maxCachedUsers > 0
-      ? new LRUCache<string, UserView>({ max: maxCachedUsers, ttl: options.userTtlMs ?? 60_000 })
+      ? new LRUCache<string, UserView>({
+          max: maxCachedUsers,
+          ttl: options.userTtlMs ?? 60_000,
+          ...requestPathTtl,
+        })
       : null;
   let generation = 0;
 

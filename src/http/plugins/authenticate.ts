@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { OUTCOME_ERROR, type Principal, type VerifyOutcome } from '../../auth/outcome.js';
 import { hasScope, MANAGEMENT_SCOPE, type Scope } from '../../auth/scopes.js';
@@ -268,15 +268,18 @@ export const authenticatePlugin = fp(
         else if (verdict instanceof Promise)
           verdict.then((settled) => (settled === undefined ? done() : undefined), done);
       });
-      addRouteHook(route, 'onResponse', usageHook(route.url));
+      addRouteHook(route, 'onSend', usageHook(route.url));
     });
 
-    /** Usage is recorded after the response, off the request path (a callback hook: no promise). */
-    function usageHook(routeUrl: string): onResponseHookHandler {
-      return (request, reply, done) => {
+    /**
+     * Usage is recorded once the answer is complete (its status known), as it is handed to Node.js:
+     * a callback hook, no promise; `onSend` rather than `onResponse` for the reason in route-basics.
+     */
+    function usageHook(routeUrl: string): onSendHookHandler {
+      return (request, reply, payload, done) => {
         const principal = request.principal;
         const credential = principal?.credential;
-        if (!credential || !principal) return done();
+        if (!credential || !principal) return done(null, payload);
         // Counted always; the details are built only for requests the activity log samples.
         const ip = request.ip;
         if (warden.usage.count(credential.usage, ip))
@@ -290,7 +293,7 @@ export const authenticatePlugin = fp(
             userAgent: request.headers['user-agent'] ?? null,
             actingUserId: principal.userId,
           });
-        done();
+        done(null, payload);
       };
     }
   },
