@@ -1,5 +1,7 @@
+import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOOKUPS_IN_FLIGHT } from '../../src/store/credential-source.js';
 import { createWarden, type Warden } from '../../src/warden/create-warden.js';
 import { databaseTargets } from '../support/databases.js';
 import { seedCompany, unwrap } from '../support/fixtures.js';
@@ -172,7 +174,7 @@ for (const target of databaseTargets) {
       expect(warden.store.queryCount() - before).toBe(1);
     });
 
-    it('sends concurrent cold lookups as one statement and answers each from its own row', async () => {
+    it('sends cold lookups beyond those running as one statement and answers each from its own row', async () => {
       const pats = [];
       for (const name of ['batch-a', 'batch-b', 'batch-c'])
         pats.push(
@@ -192,7 +194,11 @@ for (const target of databaseTargets) {
         warden.verify({ authorization: bearer(revoked.token) }),
         warden.verify({ authorization: bearer(unknown) }),
       ]);
-      expect(warden.store.queryCount() - statements).toBe(1);
+      // The first lookups go out alone while statements are free; the rest wait and go as one.
+      const inFlight =
+        warden.store.client instanceof PGlite ? LOOKUPS_IN_FLIGHT.pglite : LOOKUPS_IN_FLIGHT.server;
+      expect(inFlight).toBeLessThan(6);
+      expect(warden.store.queryCount() - statements).toBe(inFlight + 1);
       expect(warden.store.lookupCount() - lookups).toBe(6);
       for (const [outcome, pat] of [
         [a, pats[0]],
