@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/http/app.js';
 import { bearer, buildTestApp, seedTenant, type TestApp } from '../support/app.js';
 import { withLastCharChanged } from '../support/fixtures.js';
 
@@ -91,5 +92,21 @@ describe('/metrics', () => {
     expect((after.get(count) ?? 0) - (before.get(count) ?? 0)).toBe(1);
     expect(after.has('keywarden_process_resident_memory_bytes')).toBe(true);
     expect(after.has('keywarden_nodejs_heap_size_used_bytes')).toBe(true);
+  });
+
+  it('times unmatched requests when logging is off too', async () => {
+    const quiet = await buildApp({
+      logger: false,
+      config: { DATABASE_URL: 'memory://', DASHBOARD_ENABLED: false },
+    });
+    try {
+      expect((await quiet.inject({ url: '/no/such/route' })).statusCode).toBe(404);
+      const values = samples((await quiet.inject({ url: '/metrics' })).body);
+      const labels = 'method="GET",route="unmatched",status="404"';
+      expect(values.get(`keywarden_http_request_duration_seconds_count{${labels}}`)).toBe(1);
+      expect(values.get(`keywarden_http_request_duration_seconds_sum{${labels}}`)).toBeGreaterThan(0);
+    } finally {
+      await quiet.close();
+    }
   });
 });
