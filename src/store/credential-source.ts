@@ -230,8 +230,8 @@ interface PendingLookup {
  * statement fails every lookup in it, as a shared lookup does. Only hex digests (what the
  * verifier sends) are looked up; anything else is unknown without a statement.
  */
-function batchedByHash(
-  store: Store,
+export function batchedByHash(
+  store: Pick<Store, 'noteStatement' | 'noteLookups'>,
   inFlight: number,
   one: (hash: string) => Promise<CredentialRecord | null>,
   many: (hashes: readonly string[]) => Promise<Map<string, CredentialRecord>>,
