@@ -38,9 +38,15 @@ function numberAt(source: unknown, ...path: string[]): number {
  */
 export async function autocannon(
   url: string,
-  options: { connections: number; durationSeconds: number; headers?: Record<string, string> },
+  options: {
+    connections: number;
+    durationSeconds: number;
+    headers?: Record<string, string>;
+    amount?: number;
+  },
 ): Promise<LoadResult> {
   const args = [CLI, '--json', '-c', String(options.connections), '-d', String(options.durationSeconds)];
+  if (options.amount !== undefined) args.push('-a', String(options.amount));
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}=${value}`);
   args.push(url);
   const stdout = await output(args, 'autocannon');

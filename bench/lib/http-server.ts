@@ -109,15 +109,20 @@ export interface ChildServer extends Served {
   stop(): Promise<void>;
 }
 
-/** Starts one server in a child Node.js process (with this process's flags, e.g. `--import tsx`). */
-export function serveInChild(spec: ServerSpec): Promise<ChildServer> {
-  const child = spawn(
+/**
+ * Starts one server in a child Node.js process (with this process's flags, e.g. `--import tsx`);
+ * with `wrapper`, the process runs under that command (`valgrind …`, see `instructions.ts`).
+ */
+export function serveInChild(spec: ServerSpec, wrapper: string[] = []): Promise<ChildServer> {
+  const command = [
+    ...wrapper,
     process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), JSON.stringify(spec)],
-    {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    JSON.stringify(spec),
+  ];
+  const [file = process.execPath, ...args] = command;
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
