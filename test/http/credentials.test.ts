@@ -317,15 +317,21 @@ for (const target of databaseTargets) {
           expect(response.statusCode, JSON.stringify(payload)).toBe(400);
           expectError(response, 400, code, message);
         }
-        for (const payload of ['{"name": "half",', '']) {
-          const response = await t.app.inject({
+        const sendJson = (payload: string) =>
+          t.app.inject({
             method: 'POST',
             url: PATS,
             headers: { ...acme.session.member, 'content-type': 'application/json' },
             payload,
           });
-          expectError(response, 400, 'invalid_json', 'Request body is not valid JSON');
-        }
+        expectError(
+          await sendJson('{"name": "half",'),
+          400,
+          'invalid_json',
+          'Request body is not valid JSON',
+        );
+        // An empty body sent as JSON is no body: this route needs one.
+        expectError(await sendJson(''), 400, 'validation_failed', 'body must be object');
 
         expect((await list(PATS, acme.session.member)).map((c) => c.id).sort()).toEqual(before);
         expect(await audit()).toHaveLength(auditBefore);
@@ -578,6 +584,31 @@ for (const target of databaseTargets) {
           'api_key.deactivated',
           'api_key.activated',
         ]);
+      });
+
+      it('accepts the JSON content type with an empty body on bodiless actions', async () => {
+        // Many HTTP clients send `Content-Type: application/json` on every request.
+        const key = await apiKey({ name: 'typed' });
+        const id = key.credential.id;
+        const bodiless = (method: 'POST' | 'DELETE', url: string) =>
+          t.app.inject({
+            method,
+            url,
+            headers: { ...acme.session.owner, 'content-type': 'application/json' },
+            payload: '',
+          });
+        expect(await changed(await bodiless('POST', `${KEYS}/${id}/deactivate`))).toMatchObject({
+          status: 'deactivated',
+        });
+        expect(await changed(await bodiless('POST', `${KEYS}/${id}/activate`))).toMatchObject({
+          status: 'active',
+        });
+        const successor = (await created<Rolled>(await bodiless('POST', `${KEYS}/${id}/roll`))).credential.id;
+        expect(await changed(await bodiless('DELETE', `${KEYS}/${successor}`))).toMatchObject({
+          status: 'revoked',
+        });
+        expect(await changed(await bodiless('DELETE', `${KEYS}/${id}`))).toMatchObject({ status: 'revoked' });
+        expectError(await me(key.token), 401, 'invalid_credential', 'Invalid API key');
       });
 
       it('revoke is immediate and permanent, for API keys and PATs', async () => {
