@@ -9,7 +9,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { authenticatePlugin } from './plugins/authenticate.js';
 import { dashboardPlugin } from './plugins/dashboard.js';
 import { docsPlugin } from './plugins/docs.js';
-import { errorsPlugin, frameworkErrors } from './plugins/errors.js';
+import { clientError, errorsPlugin, frameworkErrors } from './plugins/errors.js';
 import { routeBasicsPlugin } from './plugins/route-basics.js';
 import { createRateLimits, type RateLimits } from './rate-limits.js';
 import { routes } from './routes/index.js';
@@ -142,6 +142,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     },
     // Errors raised by the router before any hook runs (an over-long path id, a malformed URL).
     frameworkErrors,
+    // Requests Node.js itself refuses (unparsable, headers too large, too slow).
+    clientErrorHandler: clientError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   acceptEmptyJsonBodies(app);

@@ -1,6 +1,7 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { ErrorCode } from '../../errors.js';
+import { type ErrorCode, errorBody } from '../../errors.js';
 import { replyError } from '../reply-error.js';
 import { baseHeaders, countUnmatched } from './route-basics.js';
 
@@ -25,6 +26,33 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
     return replyError(reply, 'invalid_id', 'The id in the path must be a UUID');
   return replyError(reply, 'validation_failed', 'Malformed URL');
+}
+
+/**
+ * Requests Node.js cannot parse never reach Fastify: a malformed request line or header, headers
+ * over Node's 16 KiB limit, a request that does not arrive within its time limit. They are
+ * answered here, on the socket, with the documented body (Fastify's own answer has no `code`),
+ * and the connection is closed: after a parse error nothing more can be read from it.
+ */
+export function clientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ErrorCode =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 'headers_too_large'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'request_timeout'
+        : 'malformed_request';
+  const body = errorBody(code);
+  const json = JSON.stringify(body);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${body.statusCode} ${body.error}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(json)}\r\n` +
+        'X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n' +
+        json,
+    );
+  socket.destroy();
 }
 
 /** Maps every error to the documented body; 5xx answers never carry internal messages. */
