@@ -5,6 +5,7 @@ import { type Config, loadConfig } from '../config.js';
 import { holdTickShape } from '../tick-shape.js';
 import { createWarden, type Warden } from '../warden/create-warden.js';
 import { createSessionsService, type SessionsService } from '../warden/sessions-service.js';
+import { jsonBodyParser } from './json-body.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { authenticatePlugin } from './plugins/authenticate.js';
 import { dashboardPlugin } from './plugins/dashboard.js';
@@ -106,23 +107,6 @@ function safeLogger(
 }
 
 /**
- * An empty body sent as `application/json` is no body, not malformed JSON: many HTTP clients put
- * the content type on every request, bodiless ones included (`DELETE`, `…/deactivate`). Such a
- * request is answered as if it had no body (a route that needs one answers 400
- * `validation_failed`); any other body goes to Fastify's own parser, its prototype-poisoning
- * checks included.
- */
-function acceptEmptyJsonBodies(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.length === 0) done(null, undefined);
-    else parseJson(request, text, done);
-  });
-}
-
-/**
  * Builds the Keywarden server: `/v4` API, `/auth` login, dashboard, docs and operations routes.
  *
  * @example
@@ -146,7 +130,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     clientErrorHandler: clientError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  acceptEmptyJsonBodies(app);
+  jsonBodyParser(app);
 
   const ownWarden = !options.warden;
   const warden =

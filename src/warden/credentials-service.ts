@@ -9,6 +9,7 @@ import { type Actor, type AuditAction, writeAudit } from '../store/audit.js';
 import type { Database } from '../store/database.js';
 import { type CredentialRow, companies, credentials, users } from '../store/schema.js';
 import { type CredentialView, toView } from './credential-view.js';
+import { hasControlCharacters } from './names.js';
 
 /** The authenticated caller of a management operation. */
 export interface Caller extends Actor {
@@ -75,8 +76,7 @@ function validateName(name: string | undefined, required: boolean): Result<strin
   if (required && trimmed.length === 0) return fail('validation_failed', 'name is required');
   if (trimmed.length > MAX_NAME_LENGTH)
     return fail('validation_failed', `name must be at most ${MAX_NAME_LENGTH} characters`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u001f\u007f]/.test(trimmed))
+  if (hasControlCharacters(trimmed))
     return fail('validation_failed', 'name must not contain control characters');
   return ok(trimmed);
 }

@@ -15,6 +15,7 @@ import {
   users,
 } from '../store/schema.js';
 import type { ChangeEvent } from './credentials-service.js';
+import { hasControlCharacters } from './names.js';
 
 /** A user as returned by the API (never the password hash). */
 export interface UserView {
@@ -111,8 +112,20 @@ function checkUserFields(input: {
   for (const name of [input.givenName, input.familyName]) {
     if (name !== undefined && name.length > 100)
       return fail('validation_failed', 'names must be at most 100 characters');
+    if (name !== undefined && hasControlCharacters(name))
+      return fail('validation_failed', 'names must not contain control characters');
   }
   return ok(true);
+}
+
+/** A company name as stored: trimmed, 1–200 characters, one line of text. */
+function checkCompanyName(raw: string): Result<string> {
+  const name = raw.trim();
+  if (name.length === 0 || name.length > 200)
+    return fail('validation_failed', 'company name must be 1–200 characters');
+  if (hasControlCharacters(name))
+    return fail('validation_failed', 'company name must not contain control characters');
+  return ok(name);
 }
 
 /** Companies and their users. Every change is one transaction with its audit event. */
@@ -157,9 +170,9 @@ export function createDirectoryService(options: {
     owner: Omit<NewUserInput, 'role'>;
     ip?: string | null;
   }): Promise<Result<{ company: CompanyView; owner: UserView }>> {
-    const name = input.name.trim();
-    if (name.length === 0 || name.length > 200)
-      return fail('validation_failed', 'company name must be 1–200 characters');
+    const named = checkCompanyName(input.name);
+    if (!named.ok) return named;
+    const name = named.value;
     const email = input.owner.email.trim().toLowerCase();
     const checked = checkUserFields({ ...input.owner, email });
     if (!checked.ok) return checked;
@@ -199,6 +212,11 @@ export function createDirectoryService(options: {
     actor: Actor,
     patch: { name?: string; plan?: Plan; settings?: CompanySettings },
   ): Promise<Result<CompanyView>> {
+    if (patch.name !== undefined) {
+      const named = checkCompanyName(patch.name);
+      if (!named.ok) return named;
+      patch = { ...patch, name: named.value };
+    }
     const result = await db.transaction(async (tx) => {
       const [row] = await tx
         .update(companies)

@@ -4,6 +4,7 @@ import { fail, ok, type Result } from '../errors.js';
 import type { Database } from '../store/database.js';
 import { appointments, availability, meetingTypes, users } from '../store/schema.js';
 import type { Caller } from './credentials-service.js';
+import { hasControlCharacters } from './names.js';
 
 /** Who acts on a resource: members reach their own, owners and admins the whole company's. */
 export type ResourceCaller = Pick<Caller, 'companyId' | 'userId' | 'role'>;
@@ -232,6 +233,8 @@ function checkMeetingType<T extends MeetingTypePatch>(input: T): Result<T> {
   const name = input.name?.trim();
   if (name !== undefined && (name.length === 0 || name.length > nameMax))
     return fail('validation_failed', `name must be 1–${nameMax} characters`);
+  if (name !== undefined && hasControlCharacters(name))
+    return fail('validation_failed', 'name must not contain control characters');
   if (input.description !== undefined && input.description.length > descriptionMax)
     return fail('validation_failed', `description must be at most ${descriptionMax} characters`);
   if (input.duration !== undefined && !integerIn(input.duration, durationMin, durationMax))

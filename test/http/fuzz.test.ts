@@ -168,6 +168,14 @@ describe('fuzzing the API with malformed input', () => {
         '{"__proto__":{"admin":true}}',
         '{"expiresInDays":1e309}',
       ),
+      // Text fields holding any code point at all, U+0000 and other control characters included.
+      fc
+        .dictionary(
+          fc.constantFrom('name', 'email', 'description', 'slug', 'givenName', 'familyName', 'reason'),
+          fc.string({ unit: 'binary', maxLength: 40 }),
+          { minKeys: 1 },
+        )
+        .map((value) => JSON.stringify(value)),
       fc
         .record(
           {
@@ -211,6 +219,112 @@ describe('fuzzing the API with malformed input', () => {
     // The seeded credentials still work: nothing the fuzzer sent broke the tenant.
     for (const token of [tenant.ownerPat, tenant.memberPat, manager]) {
       expect((await t.app.inject({ url: '/v4/user/me', headers: bearer(token) })).statusCode).toBe(200);
+    }
+  });
+
+  it('text holding U+0000 is refused with 400 before it reaches the database, on every route', async () => {
+    const nul = 'A\u0000B';
+    const owner = bearer(tenant.apiKey, tenant.owner.id);
+    const cases: [string, string, Record<string, unknown>, Record<string, string>][] = [
+      [
+        'POST',
+        '/auth/signup',
+        { company: nul, name: 'Ada L', email: 'nul@x.test', password: 'correct horse battery' },
+        {},
+      ],
+      ['POST', '/auth/login', { email: `${nul}@x.test`, password: 'correct horse battery' }, {}],
+      ['POST', '/auth/accept-invitation', { token: `kwi_${nul}`, password: 'correct horse battery' }, {}],
+      ['POST', '/v4/user', { email: 'nul2@x.test', givenName: nul, familyName: 'L' }, owner],
+      ['PATCH', `/v4/user/${tenant.member.id}`, { familyName: nul }, owner],
+      ['POST', '/v4/meeting-type', { name: 'Call', description: nul, duration: 30 }, owner],
+      ['POST', '/v4/personal-access-tokens', { name: nul }, bearer(manager)],
+      // In a property name too.
+      ['POST', '/v4/meeting-type', { [nul]: 1, name: 'Call', duration: 30 }, owner],
+    ];
+    for (const [method, url, body, headers] of cases) {
+      const response = await t.app.inject({
+        method: method as 'POST' | 'PATCH',
+        url,
+        headers: { ...headers, origin: 'http://localhost:80', 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+      check(response);
+      expect(response.json(), `${method} ${url}`).toEqual({
+        statusCode: 400,
+        code: 'validation_failed',
+        error: 'Bad Request',
+        message: 'Text must not contain NUL characters (\\u0000)',
+      });
+    }
+    // The six characters `\u0000` themselves (an escaped backslash, then "u0000") are text like any other.
+    const literal = await t.app.inject({
+      method: 'POST',
+      url: '/v4/meeting-type',
+      headers: { ...owner, 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'Literal \\u0000', duration: 30 }),
+    });
+    expect(literal.statusCode, literal.body).toBe(201);
+    expect(literal.json().name).toBe('Literal \\u0000');
+  });
+
+  it('names refuse control characters: companies, people, meeting types, credentials', async () => {
+    const owner = bearer(tenant.apiKey, tenant.owner.id);
+    const clearScreen = 'Acme\u001b[2J';
+    const cases: [string, string, Record<string, unknown>, Record<string, string>, string][] = [
+      [
+        'POST',
+        '/auth/signup',
+        { company: clearScreen, name: 'Ada L', email: 'esc@x.test', password: 'correct horse battery' },
+        {},
+        'company name must not contain control characters',
+      ],
+      [
+        'POST',
+        '/auth/signup',
+        {
+          company: 'Acme',
+          name: `Ada ${clearScreen}`,
+          email: 'esc2@x.test',
+          password: 'correct horse battery',
+        },
+        {},
+        'names must not contain control characters',
+      ],
+      [
+        'PATCH',
+        `/v4/user/${tenant.member.id}`,
+        { givenName: clearScreen },
+        owner,
+        'names must not contain control characters',
+      ],
+      [
+        'POST',
+        '/v4/meeting-type',
+        { name: clearScreen, duration: 30 },
+        owner,
+        'name must not contain control characters',
+      ],
+      [
+        'POST',
+        '/v4/personal-access-tokens',
+        { name: clearScreen },
+        bearer(manager),
+        'name must not contain control characters',
+      ],
+    ];
+    for (const [method, url, body, headers, message] of cases) {
+      const response = await t.app.inject({
+        method: method as 'POST' | 'PATCH',
+        url,
+        headers: { ...headers, origin: 'http://localhost:80' },
+        payload: body,
+      });
+      check(response);
+      expect(response.json(), `${method} ${url}`).toMatchObject({
+        statusCode: 400,
+        code: 'validation_failed',
+        message,
+      });
     }
   });
 });

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type ErrorCode, errorBody } from '../../errors.js';
+import { RefusedRequest } from '../json-body.js';
 import { replyError } from '../reply-error.js';
 import { baseHeaders, countUnmatched } from './route-basics.js';
 
@@ -59,6 +60,7 @@ export function clientError(error: Error & { code?: string }, socket: Socket): v
 export const errorsPlugin = fp(
   async (app) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof RefusedRequest) return replyError(reply, error.code, error.message);
       const code = codeFor(error);
       if (code === null) {
         request.log.error({ err: error, reqId: request.id }, 'request failed');
