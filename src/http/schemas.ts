@@ -1,6 +1,7 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { PAT_EXPIRY_PRESETS } from '../credentials/expiry.js';
 import { ERRORS } from '../errors.js';
+import { MAX_USAGE } from '../warden/credentials-service.js';
 import {
   APPOINTMENT_PAGE_MAX,
   CANCEL_REASON_MAX,
@@ -32,8 +33,8 @@ export const RateLimit = Type.Object({
 });
 
 export const UsageLimitInput = Type.Object({
-  remaining: Type.Integer({ minimum: 0 }),
-  refillAmount: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+  remaining: Type.Integer({ minimum: 0, maximum: MAX_USAGE }),
+  refillAmount: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: MAX_USAGE }))),
   refillInterval: Type.Optional(Nullable(Type.Union([Type.Literal('day'), Type.Literal('month')]))),
 });
 
@@ -288,7 +289,7 @@ export const Appointment = Type.Object({
 });
 
 export const AppointmentPageQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: APPOINTMENT_PAGE_MAX, default: 20 })),
 });
 

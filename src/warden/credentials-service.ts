@@ -121,20 +121,24 @@ function validateRateLimit(limit: RateLimitPolicy | null | undefined): Result<Ra
       );
 }
 
+/** The most a usage limit may hold or refill (its columns are 32-bit integers). */
+export const MAX_USAGE = 1_000_000_000;
+
 function validateUsage(usage: UsageLimitInput | null | undefined): Result<UsageLimitInput | null> {
   if (!usage) return ok(null);
   const amount = usage.refillAmount ?? null;
   const interval = usage.refillInterval ?? null;
+  const inRange = (value: number, min: number) =>
+    Number.isInteger(value) && value >= min && value <= MAX_USAGE;
   const good =
-    Number.isInteger(usage.remaining) &&
-    usage.remaining >= 0 &&
-    (amount === null || (Number.isInteger(amount) && amount >= 1)) &&
+    inRange(usage.remaining, 0) &&
+    (amount === null || inRange(amount, 1)) &&
     (amount === null) === (interval === null);
   return good
     ? ok({ remaining: usage.remaining, refillAmount: amount, refillInterval: interval })
     : fail(
         'validation_failed',
-        'usageLimit needs remaining ≥ 0 and, together or not at all, refillAmount and refillInterval',
+        'usageLimit needs remaining (0–1,000,000,000) and, together or not at all, refillAmount (1–1,000,000,000) and refillInterval',
       );
 }
 

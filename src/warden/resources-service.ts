@@ -547,7 +547,7 @@ export function createResourcesService(options: { db: Database }) {
     const page = paging.page ?? 1;
     const limit = paging.limit ?? 20;
     if (!integerIn(page, 1, Number.MAX_SAFE_INTEGER))
-      return fail('validation_failed', 'page must be 1 or more');
+      return fail('validation_failed', `page must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`);
     if (!integerIn(limit, 1, APPOINTMENT_PAGE_MAX))
       return fail('validation_failed', `limit must be from 1 to ${APPOINTMENT_PAGE_MAX}`);
     const where = and(...reachOf(appointments, caller));

@@ -19,7 +19,8 @@ export const auditLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'The audit log, newest first',
         querystring: Type.Object({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-          before: Type.Optional(Type.Integer({ minimum: 1 })),
+          // Event ids are safe integers: anything larger could not name one (and would overflow bigint).
+          before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
         }),
         response: {
           200: Type.Object({
