@@ -1,6 +1,7 @@
 import { now } from '../clock.js';
 import type { CredentialFormats } from '../credentials/format.js';
 import { credentialDigest, digestToHex } from '../credentials/hash.js';
+import { isUuid } from '../ids.js';
 import type { CredentialSource } from './credential-source.js';
 import type { Principal, VerifyOutcome } from './outcome.js';
 import { type CachedCredential, ipAllowed, toCached, VerificationCache } from './verification-cache.js';
@@ -44,7 +45,6 @@ export interface Verifier {
   readonly cache: VerificationCache;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MISSING: VerifyOutcome = { kind: 'missing' };
 const SCHEME: VerifyOutcome = { kind: 'invalid', reason: 'scheme' };
 const MALFORMED: VerifyOutcome = { kind: 'invalid', reason: 'malformed' };
@@ -173,7 +173,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         return { kind: 'acting_user_not_in_company', credentialId: entry.id };
       return ownerOutcome(entry, entry.companyOwnerId, 'owner');
     }
-    if (!UUID_RE.test(header)) return { kind: 'acting_user_not_in_company', credentialId: entry.id };
+    if (!isUuid(header)) return { kind: 'acting_user_not_in_company', credentialId: entry.id };
     const actingUserId = header.toLowerCase();
     const member = cache.getMembership(entry.companyId, actingUserId);
     if (member === undefined) return actingUserId;

@@ -1,14 +1,13 @@
 import { InvalidArgumentError } from 'commander';
 import { isScope, SCOPES } from '../auth/scopes.js';
 import { PAT_EXPIRY_PRESETS, type PatExpiryPreset } from '../credentials/expiry.js';
+import { isUuid } from '../ids.js';
 
 // Argument parsers for commander: a bad value stops the command before the database is opened,
 // with commander's one-line "option '…' argument '…' is invalid. <reason>".
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function parseUuid(value: string): string {
-  if (!UUID_RE.test(value)) throw new InvalidArgumentError('Expected a UUID.');
+  if (!isUuid(value)) throw new InvalidArgumentError('Expected a UUID.');
   return value.toLowerCase();
 }
 
@@ -17,7 +16,7 @@ export type UserRef = { id: string } | { email: string };
 
 export function parseUserRef(value: string): UserRef {
   if (value.includes('@')) return { email: value };
-  if (UUID_RE.test(value)) return { id: value.toLowerCase() };
+  if (isUuid(value)) return { id: value.toLowerCase() };
   throw new InvalidArgumentError('Expected a user id (UUID) or an email address.');
 }
 

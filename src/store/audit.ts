@@ -1,5 +1,6 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from './database.js';
+import { idIs } from './ids.js';
 import { auditEvents, credentials, users } from './schema.js';
 
 /** Who did something, from where: attached to every audit event. */
@@ -70,9 +71,16 @@ export async function listAudit(
   companyId: string,
   options: { limit?: number; before?: number } = {},
 ): Promise<AuditEntry[]> {
-  const where = options.before
-    ? and(eq(auditEvents.companyId, companyId), lt(auditEvents.id, options.before))
-    : eq(auditEvents.companyId, companyId);
+  const company = idIs(auditEvents.companyId, companyId);
+  const before = options.before;
+  // Ids are safe integers: a larger cursor is after every event, anything else (a fraction, NaN)
+  // names none, and neither may reach a bigint comparison.
+  const where =
+    before === undefined || before > Number.MAX_SAFE_INTEGER
+      ? company
+      : Number.isSafeInteger(before)
+        ? and(company, lt(auditEvents.id, before))
+        : sql`false`;
   return db
     .select({
       id: auditEvents.id,

@@ -7,6 +7,7 @@ import type { CredentialFormats, CredentialKind } from '../credentials/format.js
 import { fail, ok, type Result } from '../errors.js';
 import { type Actor, type AuditAction, writeAudit } from '../store/audit.js';
 import type { Database } from '../store/database.js';
+import { idIs } from '../store/ids.js';
 import { type CredentialRow, companies, credentials, users } from '../store/schema.js';
 import { type CredentialView, toView } from './credential-view.js';
 import { hasControlCharacters } from './names.js';
@@ -149,7 +150,7 @@ export function createCredentialsService(options: CredentialsServiceOptions) {
   const view = (row: CredentialRow) => toView(row, formats, now());
 
   async function companyOf(companyId: string) {
-    const [company] = await db.select().from(companies).where(eq(companies.id, companyId));
+    const [company] = await db.select().from(companies).where(idIs(companies.id, companyId));
     return company;
   }
 
@@ -329,7 +330,11 @@ export function createCredentialsService(options: CredentialsServiceOptions) {
       .select()
       .from(credentials)
       .where(
-        and(eq(credentials.id, id), eq(credentials.companyId, caller.companyId), eq(credentials.kind, kind)),
+        and(
+          idIs(credentials.id, id),
+          eq(credentials.companyId, caller.companyId),
+          eq(credentials.kind, kind),
+        ),
       );
     const [row] = lock ? await query.for('update') : await query;
     if (!row) return fail<CredentialRow>('not_found');
@@ -366,7 +371,7 @@ export function createCredentialsService(options: CredentialsServiceOptions) {
     const [row] = await db
       .select()
       .from(credentials)
-      .where(and(eq(credentials.id, id), eq(credentials.companyId, caller.companyId)));
+      .where(and(idIs(credentials.id, id), eq(credentials.companyId, caller.companyId)));
     if (!row) return fail('not_found');
     const mine = row.kind === 'pat' && row.ownerUserId === caller.userId;
     if (!mine && !isCompanyAdmin(caller.role)) return fail('not_found');
@@ -515,7 +520,7 @@ export function createCredentialsService(options: CredentialsServiceOptions) {
         usageRemaining: sql`case when ${due} then ${credentials.usageRefillAmount} - 1 else ${credentials.usageRemaining} - 1 end`,
         usageRefilledAt: sql`case when ${due} then now() else ${credentials.usageRefilledAt} end`,
       })
-      .where(and(eq(credentials.id, credentialId), sql`(${due} or ${credentials.usageRemaining} > 0)`))
+      .where(and(idIs(credentials.id, credentialId), sql`(${due} or ${credentials.usageRemaining} > 0)`))
       .returning({ remaining: credentials.usageRemaining });
     return row?.remaining ?? null;
   }
@@ -536,7 +541,7 @@ export function createCredentialsService(options: CredentialsServiceOptions) {
           ),
       })
       .from(credentials)
-      .where(and(eq(credentials.id, credentialId), sql`${interval} is not null`));
+      .where(and(idIs(credentials.id, credentialId), sql`${interval} is not null`));
     return row ? new Date(row.epoch * 1000) : null;
   }
 

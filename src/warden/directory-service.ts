@@ -6,6 +6,7 @@ import { requestPathTtl } from '../clock.js';
 import { fail, ok, type Result } from '../errors.js';
 import { type Actor, writeAudit } from '../store/audit.js';
 import type { Database } from '../store/database.js';
+import { idIs } from '../store/ids.js';
 import {
   type CompanyRow,
   type CompanySettings,
@@ -204,7 +205,7 @@ export function createDirectoryService(options: {
   }
 
   async function getCompany(companyId: string): Promise<CompanyView | null> {
-    const [row] = await db.select().from(companies).where(eq(companies.id, companyId));
+    const [row] = await db.select().from(companies).where(idIs(companies.id, companyId));
     return row ? toCompanyView(row) : null;
   }
 
@@ -257,7 +258,7 @@ export function createDirectoryService(options: {
     const [row] = await db
       .select()
       .from(users)
-      .where(and(eq(users.id, userId), eq(users.companyId, companyId)));
+      .where(and(idIs(users.id, userId), idIs(users.companyId, companyId)));
     if (!row) return null;
     const view = Object.freeze(toUserView(row));
     // A change that landed while we read may have made `row` stale: don't keep it.
@@ -269,7 +270,7 @@ export function createDirectoryService(options: {
     const rows = await db
       .select()
       .from(users)
-      .where(eq(users.companyId, companyId))
+      .where(idIs(users.companyId, companyId))
       .orderBy(asc(users.createdAt), asc(users.email));
     return rows.map(toUserView);
   }
@@ -306,7 +307,7 @@ export function createDirectoryService(options: {
         const [current] = await tx
           .select()
           .from(users)
-          .where(and(eq(users.id, userId), eq(users.companyId, actor.companyId)))
+          .where(and(idIs(users.id, userId), eq(users.companyId, actor.companyId)))
           .for('update');
         if (!current) return fail<UserRow>('not_found');
         if (current.role === 'owner' && values.role !== undefined) {
@@ -333,7 +334,7 @@ export function createDirectoryService(options: {
       const [current] = await tx
         .select()
         .from(users)
-        .where(and(eq(users.id, userId), eq(users.companyId, actor.companyId)))
+        .where(and(idIs(users.id, userId), eq(users.companyId, actor.companyId)))
         .for('update');
       if (!current) return fail<UserRow>('not_found');
       if (current.role === 'owner') return fail<UserRow>('conflict', 'The company owner cannot be deleted');

@@ -6,6 +6,7 @@ import { generateInvitationToken, INVITATION_TTL_MS, isInvitationToken } from '.
 import { fail, ok, type Result } from '../errors.js';
 import { writeAudit } from '../store/audit.js';
 import type { Database } from '../store/database.js';
+import { idIs } from '../store/ids.js';
 import { invitations, type UserRow, users } from '../store/schema.js';
 import type { Caller } from './credentials-service.js';
 import { toUserView, type UserView } from './directory-service.js';
@@ -41,7 +42,7 @@ export function createInvitationsService(options: { db: Database; clock: () => n
       const [user] = await tx
         .select()
         .from(users)
-        .where(and(eq(users.id, userId), eq(users.companyId, caller.companyId)))
+        .where(and(idIs(users.id, userId), eq(users.companyId, caller.companyId)))
         .for('update');
       if (!user) return fail<UserRow>('not_found');
       if (user.role === 'owner' && caller.role !== 'owner')

@@ -2,6 +2,7 @@ import { and, asc, count, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import { isCompanyAdmin } from '../auth/scopes.js';
 import { fail, ok, type Result } from '../errors.js';
 import type { Database } from '../store/database.js';
+import { idIs } from '../store/ids.js';
 import { appointments, availability, meetingTypes, users } from '../store/schema.js';
 import type { Caller } from './credentials-service.js';
 import { hasControlCharacters } from './names.js';
@@ -372,7 +373,7 @@ export function createResourcesService(options: { db: Database }) {
     const [row] = await tx
       .select({ id: users.id, timezone: users.timezone })
       .from(users)
-      .where(and(eq(users.id, id), eq(users.companyId, caller.companyId)));
+      .where(and(idIs(users.id, id), eq(users.companyId, caller.companyId)));
     return row ? ok(row) : fail('not_found', 'User not found');
   }
 
@@ -387,7 +388,7 @@ export function createResourcesService(options: { db: Database }) {
     if (filter.userId !== undefined) {
       if (filter.userId !== caller.userId && !isCompanyAdmin(caller.role))
         return fail('forbidden', "Only owners and admins can list another user's meeting types");
-      where.push(eq(meetingTypes.userId, filter.userId));
+      where.push(idIs(meetingTypes.userId, filter.userId));
     }
     const rows = await db
       .select()
@@ -401,7 +402,7 @@ export function createResourcesService(options: { db: Database }) {
     const [row] = await db
       .select()
       .from(meetingTypes)
-      .where(and(eq(meetingTypes.id, id), ...reachOf(meetingTypes, caller)));
+      .where(and(idIs(meetingTypes.id, id), ...reachOf(meetingTypes, caller)));
     return row ? ok(toMeetingTypeView(row)) : fail('not_found');
   }
 
@@ -459,7 +460,7 @@ export function createResourcesService(options: { db: Database }) {
         const [current] = await tx
           .select()
           .from(meetingTypes)
-          .where(and(eq(meetingTypes.id, id), ...reachOf(meetingTypes, caller)))
+          .where(and(idIs(meetingTypes.id, id), ...reachOf(meetingTypes, caller)))
           .for('update');
         if (!current) return fail<MeetingTypeView>('not_found');
         if (Object.keys(values).length === 0) return ok(toMeetingTypeView(current));
@@ -482,7 +483,7 @@ export function createResourcesService(options: { db: Database }) {
     return db.transaction(async (tx) => {
       const [row] = await tx
         .delete(meetingTypes)
-        .where(and(eq(meetingTypes.id, id), ...reachOf(meetingTypes, caller)))
+        .where(and(idIs(meetingTypes.id, id), ...reachOf(meetingTypes, caller)))
         .returning();
       return row ? ok(toMeetingTypeView(row)) : fail<MeetingTypeView>('not_found');
     });
@@ -589,7 +590,7 @@ export function createResourcesService(options: { db: Database }) {
     const [row] = await db
       .select()
       .from(appointments)
-      .where(and(eq(appointments.id, id), ...reachOf(appointments, caller)));
+      .where(and(idIs(appointments.id, id), ...reachOf(appointments, caller)));
     return row ? ok(toAppointmentView(row)) : fail('not_found');
   }
 
@@ -606,7 +607,7 @@ export function createResourcesService(options: { db: Database }) {
       const [current] = await tx
         .select()
         .from(appointments)
-        .where(and(eq(appointments.id, id), ...reachOf(appointments, caller)))
+        .where(and(idIs(appointments.id, id), ...reachOf(appointments, caller)))
         .for('update');
       if (!current) return fail<AppointmentView>('not_found');
       if (current.status === 'cancelled')
@@ -638,14 +639,14 @@ export function createResourcesService(options: { db: Database }) {
       const [user] = await tx
         .select({ id: users.id, companyId: users.companyId })
         .from(users)
-        .where(eq(users.id, input.userId));
+        .where(idIs(users.id, input.userId));
       if (!user) return fail<AppointmentView>('not_found', 'User not found');
       const meetingTypeId = input.meetingTypeId ?? null;
       if (meetingTypeId !== null) {
         const [type] = await tx
           .select({ id: meetingTypes.id })
           .from(meetingTypes)
-          .where(and(eq(meetingTypes.id, meetingTypeId), eq(meetingTypes.companyId, user.companyId)));
+          .where(and(idIs(meetingTypes.id, meetingTypeId), eq(meetingTypes.companyId, user.companyId)));
         if (!type) return fail<AppointmentView>('not_found', 'Meeting type not found');
       }
       const [row] = await tx

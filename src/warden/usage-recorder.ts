@@ -1,7 +1,8 @@
-import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, desc, gte, lt, sql } from 'drizzle-orm';
 import { newUsageMeter, type UsageEvent, type UsageMeter } from '../auth/usage-meter.js';
 import { now } from '../clock.js';
 import type { Database } from '../store/database.js';
+import { idIs } from '../store/ids.js';
 import { credentialActivity, credentialUsageDaily } from '../store/schema.js';
 
 export type { UsageEvent, UsageMeter } from '../auth/usage-meter.js';
@@ -289,7 +290,7 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
     const rows = await db
       .select()
       .from(credentialActivity)
-      .where(eq(credentialActivity.credentialId, credentialId))
+      .where(idIs(credentialActivity.credentialId, credentialId))
       .orderBy(desc(credentialActivity.at), desc(credentialActivity.id))
       .limit(Math.min(limit, 500));
     return rows.map((r) => ({
@@ -309,7 +310,7 @@ export function createUsageRecorder(options: UsageRecorderOptions) {
     return db
       .select({ day: credentialUsageDaily.day, requests: credentialUsageDaily.requests })
       .from(credentialUsageDaily)
-      .where(and(eq(credentialUsageDaily.credentialId, credentialId), gte(credentialUsageDaily.day, since)))
+      .where(and(idIs(credentialUsageDaily.credentialId, credentialId), gte(credentialUsageDaily.day, since)))
       .orderBy(credentialUsageDaily.day);
   }
 

@@ -25,6 +25,34 @@ for (const target of databaseTargets) {
     const actions = async () =>
       (await warden.audit.list(seed.company.id, { limit: 500 })).map((e) => e.action);
 
+    it('answers ids that are not UUIDs as not found, never with a database error', async () => {
+      const owner = seed.ownerCaller;
+      for (const id of ['nope', '', "1' or '1'='1", `${seed.owner.id}x`]) {
+        expect(await warden.credentials.get(owner, id)).toMatchObject({ ok: false, code: 'not_found' });
+        expect(await warden.credentials.revoke(owner, 'api_key', id)).toMatchObject({ code: 'not_found' });
+        expect(await warden.credentials.roll(owner, 'pat', id)).toMatchObject({ code: 'not_found' });
+        expect(await warden.credentials.setActive(owner, id, false)).toMatchObject({ code: 'not_found' });
+        expect(await warden.credentials.consumeUsage(id)).toBeNull();
+        expect(await warden.credentials.nextUsageRefill(id)).toBeNull();
+        expect(await warden.directory.getCompany(id)).toBeNull();
+        expect(await warden.directory.getUser(id, id)).toBeNull();
+        expect(await warden.directory.listUsers(id)).toEqual([]);
+        expect(await warden.directory.updateUser(owner, id, { givenName: 'X' })).toMatchObject({
+          code: 'not_found',
+        });
+        expect(await warden.directory.deleteUser(owner, id)).toMatchObject({ code: 'not_found' });
+        expect(await warden.invitations.create(owner, id)).toMatchObject({ code: 'not_found' });
+        expect(await warden.usage.activity(id)).toEqual([]);
+        expect(await warden.usage.daily(id)).toEqual([]);
+        expect(await warden.audit.list(id)).toEqual([]);
+      }
+      // The audit cursor: past every id it pages nothing away; a fraction names no event.
+      const all = await warden.audit.list(seed.company.id, { limit: 500 });
+      expect(all.length).toBeGreaterThan(0);
+      expect(await warden.audit.list(seed.company.id, { limit: 500, before: 1e30 })).toEqual(all);
+      expect(await warden.audit.list(seed.company.id, { before: 1.5 })).toEqual([]);
+    });
+
     it('issues PATs with presets, custom dates and never, showing the secret once', async () => {
       const caller = seed.callerOf(seed.member);
       const thirty = unwrap(await warden.credentials.createPat(caller, { name: 'thirty', expiresIn: '30d' }));
