@@ -60,8 +60,12 @@ describe.skipIf(!chromiumReady)('dashboard in Chromium', () => {
     if (SCREENSHOTS) mkdirSync(SCREENSHOT_DIR, { recursive: true });
   }, 120_000);
 
+  // Anything the dashboard's Content-Security-Policy blocked, reported by Chromium to the console.
+  const blocked: string[] = [];
+
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((context) => context.close()));
+    expect(blocked.splice(0), 'the dashboard runs under its Content-Security-Policy').toEqual([]);
   });
 
   afterAll(async () => {
@@ -74,7 +78,12 @@ describe.skipIf(!chromiumReady)('dashboard in Chromium', () => {
     const context = await browser.newContext({ viewport, locale: 'en-US', timezoneId: 'UTC' });
     contexts.push(context);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-    return context.newPage();
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+        blocked.push(message.text());
+    });
+    return page;
   }
 
   async function shoot(page: Page, name: string, options: { fullPage?: boolean } = {}) {
@@ -92,7 +101,9 @@ describe.skipIf(!chromiumReady)('dashboard in Chromium', () => {
 
   /** Signs up through the form and returns the new owner as the API sees them. */
   async function signUp(page: Page, person: Person, screenshot?: string) {
-    await page.goto(`${base}/#/signup`);
+    const served = await page.goto(`${base}/#/signup`);
+    expect(served?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(served?.headers()['x-frame-options']).toBe('DENY');
     await page.getByLabel('Company', { exact: true }).fill(person.company);
     await page.getByLabel('Your name', { exact: true }).fill(person.name);
     await page.getByLabel('Email', { exact: true }).fill(person.email);
