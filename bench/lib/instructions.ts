@@ -1,7 +1,8 @@
 /**
- * Instructions per request of a row-2 server, counted by valgrind's callgrind: unlike requests/s
- * on a shared virtual machine, the count repeats from run to run whatever the neighbours do, so
- * it shows what a change to the request path is worth in one reading.
+ * Instructions per request of a row-2 server, counted by valgrind's callgrind. For the bare route
+ * the count repeats from run to run whatever the neighbours do; for the app only roughly: its work
+ * per second rather than per request (usage flushes, timers) falls on fewer requests the slower
+ * valgrind runs, so compare the app only with a count taken beside it.
  *
  * The server runs under callgrind with counting off; after a warm-up (so that V8 has compiled
  * what the server runs: under valgrind everything is some twenty times slower) counting is turned
