@@ -213,19 +213,17 @@ export function createDirectoryService(options: {
     actor: Actor,
     patch: { name?: string; plan?: Plan; settings?: CompanySettings },
   ): Promise<Result<CompanyView>> {
-    if (patch.name !== undefined) {
-      const named = checkCompanyName(patch.name);
-      if (!named.ok) return named;
-      patch = { ...patch, name: named.value };
-    }
+    const named = patch.name === undefined ? null : checkCompanyName(patch.name);
+    if (named && !named.ok) return named;
+    const values = named ? { ...patch, name: named.value } : patch;
     const result = await db.transaction(async (tx) => {
       const [row] = await tx
         .update(companies)
-        .set(patch)
+        .set(values)
         .where(eq(companies.id, actor.companyId))
         .returning();
       if (!row) return null;
-      await writeAudit(tx, actor, 'company.updated', null, { ...patch });
+      await writeAudit(tx, actor, 'company.updated', null, { ...values });
       return row;
     });
     if (!result) return fail('not_found');
