@@ -206,16 +206,20 @@ export async function coldRow(options: BenchOptions): Promise<RowResult> {
           ` ${sql} of the one-table baseline when run raw as a named prepared statement, and ours reaches ${client} of` +
           ' that raw statement. The client-side remainder is the verification itself: the format check (CRC32), SHA-256' +
           ' and its hex form, the cache lookups and the cache insert with an eviction on every call in this cache-off' +
-          ' setting, `toCached` and the owner outcome; in-process against a source that answers from a `Map` it costs' +
-          ' about 5 µs per verification. On this machine it weighs more than that: the Node.js process used about 13 µs' +
-          ' more user CPU per verification than the raw statement did (47 against 34 µs, `process.cpuUsage` in a' +
-          ' 5-round probe), and `--cpu-prof` puts most of the rest in the socket write that wakes a PostgreSQL backend,' +
-          ' which costs more when the backends (on the same two cores) have gone idle in the meantime. Fixed: one async' +
-          ' frame per store lookup instead of a `.then()/.finally()` chain; the query config kept on a shared frozen' +
-          ' prototype, so that the copy pg 8.23 makes of every config (brianc/node-postgres#3743) has one field to copy,' +
-          ' not three; rows as arrays. On two cores shared with the PostgreSQL server this line is the noisiest' +
-          ' of the page: its per-round ratios spread by ±0.2×, and separate runs of this row on this machine read' +
-          ' between 0.72× and 1.03× after the JSON row (0.66×–0.81× before it). **Not done, deliberately:** reading the' +
+          ' setting, `toCached` and the owner outcome. In-process against a source that answers from a `Map` that is' +
+          ' about 2 µs per verification on a quiet machine; beside the driver it weighs more: in a probe of 5 s runs the' +
+          ' main thread spent 34 µs per verification against 27 µs for the raw joined statement, and 31 µs in one run with the cache' +
+          ' insert left out (so an eviction and an insert cost some 2.5 µs when the CPU caches are cold between two' +
+          ' lookups), plus about 2 µs more in V8’s helper threads; `--cpu-prof` puts two thirds of the main thread in' +
+          ' `writev`, the socket write that wakes a PostgreSQL backend, alike on both sides. Fixed: cold lookups used to' +
+          ' run at most four statements at once and batch the rest, which read 0.57–0.62× on a quiet machine (batches of' +
+          ' two or three hashes ran one after another in one backend while the others idled); they now use as many' +
+          ' statements as the pool has connections and batch only beyond that (0.79–0.83×). Earlier: one async frame per' +
+          ' store lookup instead of a `.then()/.finally()` chain; the query config kept on a shared frozen prototype, so' +
+          ' that the copy pg 8.23 makes of every config (brianc/node-postgres#3743) has one field to copy, not three;' +
+          ' rows as arrays. On two cores shared with the PostgreSQL server this line is the noisiest of the page: its' +
+          ' per-round ratios spread by ±0.1×, and the joined statement alone reads 0.87–0.99× of the one-table baseline' +
+          ' from run to run. **Not done, deliberately:** reading the' +
           ' `credentials` row alone and taking the company’s plan, settings and owner from a second in-memory cache' +
           ' would pass this line, but it would only move the join into a cache that "cache off" leaves on (with it off' +
           ' too, a miss costs two or three statements instead of one).',
