@@ -185,6 +185,13 @@ export async function coldRow(options: BenchOptions): Promise<RowResult> {
       ' JSON moved the same joined statement from 0.90× to 0.96× of the baseline, and the baseline’s own 12 columns' +
       ' returned as JSON read 1.06× of it.',
   );
+  notes.push(
+    'Garbage matters on this path. The verifier once kept its cold lookups in progress in a `Map` written and cleared' +
+      ' on every lookup; V8 links each hash table a `Map` rebuilds to the next, so every finished lookup survived minor' +
+      ' GCs into the old generation (about 350 KB per scavenge in a probe on PostgreSQL, `--trace-gc-nvp`), and the' +
+      ' main thread spent 34 µs per cold verification where the raw joined statement spent 27 µs. An array slot per' +
+      ' digest (`src/auth/verifier.ts`) promotes nothing: 28.6 µs.',
+  );
   for (const [line, figures] of measured) {
     if (line.status !== 'missed') continue;
     const sql = ratio(median(ratios(figures.join, figures.raw)));
@@ -206,12 +213,15 @@ export async function coldRow(options: BenchOptions): Promise<RowResult> {
           ` ${sql} of the one-table baseline when run raw as a named prepared statement, and ours reaches ${client} of` +
           ' that raw statement. The client-side remainder is the verification itself: the format check (CRC32), SHA-256' +
           ' and its hex form, the cache lookups and the cache insert with an eviction on every call in this cache-off' +
-          ' setting, `toCached` and the owner outcome. In-process against a source that answers from a `Map` that is' +
-          ' about 2 µs per verification on a quiet machine; beside the driver it weighs more: in a probe of 5 s runs the' +
-          ' main thread spent 34 µs per verification against 27 µs for the raw joined statement, and 31 µs in one run with the cache' +
-          ' insert left out (so an eviction and an insert cost some 2.5 µs when the CPU caches are cold between two' +
-          ' lookups), plus about 2 µs more in V8’s helper threads; `--cpu-prof` puts two thirds of the main thread in' +
-          ' `writev`, the socket write that wakes a PostgreSQL backend, alike on both sides. Fixed: cold lookups used to' +
+          ' setting, `toCached` and the owner outcome: about 2 µs per verification in-process against a source that' +
+          ' answers from a `Map` on a quiet machine, more beside the driver, whose work evicts it from the CPU caches' +
+          ' between two lookups; `--cpu-prof` puts two thirds of the main thread in `writev`, the socket write that' +
+          ' wakes a PostgreSQL backend, alike on both sides. Fixed: the verifier kept its lookups in progress in a' +
+          ' `Map` written and cleared on every cold lookup, and V8 links each table a `Map` rebuilds to the next, so' +
+          ' every finished lookup survived minor GCs into the old generation (about 350 KB per scavenge, `--trace-gc-nvp`);' +
+          ' in a probe of 5 s runs that cost 34 µs of main-thread CPU per verification against 27 µs for the raw joined' +
+          ' statement, plus 2.5 µs in V8’s helper threads against 0.8 µs. They are now in an array indexed by the' +
+          ' digest (`src/auth/verifier.ts`): nothing is promoted, 28.6 µs and 0.7 µs. Cold lookups also used to' +
           ' run at most four statements at once and batch the rest, which read 0.57–0.62× on a quiet machine (batches of' +
           ' two or three hashes ran one after another in one backend while the others idled); they now use as many' +
           ' statements as the pool has connections and batch only beyond that (0.79–0.83×). Earlier: one async frame per' +

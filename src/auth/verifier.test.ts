@@ -102,6 +102,31 @@ describe('verifier under concurrent invalidation', () => {
     expect(verifier.verifyFromCache(request)?.kind).toBe('valid');
   });
 
+  it('answers each of many concurrent cold credentials from its own row, sharing only within one', async () => {
+    // More distinct credentials in flight than the verifier's table of lookups has slots (1,024),
+    // so some share a slot: each must still get its own row, and duplicates still share a query.
+    const issued = Array.from({ length: 2500 }, () => formats.generate('pat'));
+    const db = pausableSource(record('unused', 'unused'));
+    const rows = new Map(issued.map((token, i) => [hashCredential(token.token), `cred-${i}`]));
+    const source: CredentialSource = {
+      async findByHash(hash) {
+        const id = rows.get(hash);
+        return db.source.findByHash(hash).then(() => (id === undefined ? null : record(id, 'p')));
+      },
+      findMembership: db.source.findMembership,
+    };
+    const verifier = createVerifier({ formats, source });
+    const all = issued.map((token) => verifier.verify({ authorization: `Bearer ${token.token}` }));
+    const again = verifier.verify({ authorization: `Bearer ${issued[0]?.token}` });
+    await new Promise((resolve) => setImmediate(resolve));
+    db.release();
+    const outcomes = await Promise.all(all);
+    for (const [i, outcome] of outcomes.entries())
+      expect(outcome).toMatchObject({ kind: 'valid', principal: { credential: { id: `cred-${i}` } } });
+    expect(await again).toBe(outcomes[0]);
+    expect(db.reads()).toBe(issued.length);
+  });
+
   it('hands a failed lookup to every request that shared it, and the next request asks again', async () => {
     const issued = formats.generate('pat');
     const hash = hashCredential(issued.token);
