@@ -187,10 +187,12 @@ export async function coldRow(options: BenchOptions): Promise<RowResult> {
   );
   notes.push(
     'Garbage matters on this path. The verifier once kept its cold lookups in progress in a `Map` written and cleared' +
-      ' on every lookup; V8 links each hash table a `Map` rebuilds to the next, so every finished lookup survived minor' +
-      ' GCs into the old generation (about 350 KB per scavenge in a probe on PostgreSQL, `--trace-gc-nvp`), and the' +
-      ' main thread spent 34 µs per cold verification where the raw joined statement spent 27 µs. An array slot per' +
-      ' digest (`src/auth/verifier.ts`) promotes nothing: 28.6 µs.',
+      ' on every lookup. Such a `Map` rebuilds its hash table every few lookups, and once its table is in the old' +
+      ' generation V8 builds the new one there too, with the lookups then in flight, and leaves the old one holding its' +
+      ' entries (`OrderedHashTable::Rehash`), so finished lookups survived minor GCs into the old generation (about' +
+      ' 350 KB per scavenge in a probe on PostgreSQL, `--trace-gc-nvp`), and the main thread spent 34 µs per cold' +
+      ' verification where the raw joined statement spent 27 µs. An array slot per digest (`src/auth/verifier.ts`)' +
+      ' promotes nothing: 28.6 µs.',
   );
   for (const [line, figures] of measured) {
     if (line.status !== 'missed') continue;
@@ -216,12 +218,8 @@ export async function coldRow(options: BenchOptions): Promise<RowResult> {
           ' setting, `toCached` and the owner outcome: about 2 µs per verification in-process against a source that' +
           ' answers from a `Map` on a quiet machine, more beside the driver, whose work evicts it from the CPU caches' +
           ' between two lookups; `--cpu-prof` puts two thirds of the main thread in `writev`, the socket write that' +
-          ' wakes a PostgreSQL backend, alike on both sides. Fixed: the verifier kept its lookups in progress in a' +
-          ' `Map` written and cleared on every cold lookup, and V8 links each table a `Map` rebuilds to the next, so' +
-          ' every finished lookup survived minor GCs into the old generation (about 350 KB per scavenge, `--trace-gc-nvp`);' +
-          ' in a probe of 5 s runs that cost 34 µs of main-thread CPU per verification against 27 µs for the raw joined' +
-          ' statement, plus 2.5 µs in V8’s helper threads against 0.8 µs. They are now in an array indexed by the' +
-          ' digest (`src/auth/verifier.ts`): nothing is promoted, 28.6 µs and 0.7 µs. Cold lookups also used to' +
+          ' wakes a PostgreSQL backend, alike on both sides. Fixed: finished lookups’' +
+          ' promotion into the old generation (above). Cold lookups also used to' +
           ' run at most four statements at once and batch the rest, which read 0.57–0.62× on a quiet machine (batches of' +
           ' two or three hashes ran one after another in one backend while the others idled); they now use as many' +
           ' statements as the pool has connections and batch only beyond that (0.79–0.83×). Earlier: one async frame per' +
