@@ -1,8 +1,9 @@
 /**
  * Instructions per request of a row-2 server, counted by valgrind's callgrind. For the bare route
- * the count repeats from run to run whatever the neighbours do; for the app only roughly: its work
- * per second rather than per request (usage flushes, timers) falls on fewer requests the slower
- * valgrind runs, so compare the app only with a count taken beside it.
+ * the count repeats from run to run whatever the neighbours do; for the app only roughly: whether a
+ * major garbage collection of V8 (marking and sweeping a heap that holds PGlite) or a
+ * re-optimisation falls within the counted requests moves it by up to a fifth, so compare the app
+ * only with a count taken beside it, and per function (`callgrind_annotate`).
  *
  * The server runs under callgrind with counting off; after a warm-up (so that V8 has compiled
  * what the server runs: under valgrind everything is some twenty times slower) counting is turned
