@@ -121,6 +121,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const inflight: (InflightLoad | undefined)[] = new Array(INFLIGHT_SLOTS).fill(undefined);
   /** The slot of a digest (a binary string of uniformly random characters). */
   const slotOf = (hash: string) => ((hash.charCodeAt(0) << 8) | hash.charCodeAt(1)) & (INFLIGHT_SLOTS - 1);
+  /** The lookup of `hash` in this generation, when its slot still holds it. */
+  const pendingIn = (slot: number, hash: string, generation: number) => {
+    const pending = inflight[slot];
+    return pending !== undefined && pending.hash === hash && pending.generation === generation
+      ? pending
+      : undefined;
+  };
 
   /**
    * The token when the header holds something shaped like a credential (scheme, length, prefix),
@@ -204,10 +211,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   function load(hash: string, checksumTag: number): Promise<CachedCredential | null> {
     const generation = cache.generation;
     const slot = slotOf(hash);
-    const pending = inflight[slot];
-    if (pending !== undefined && pending.hash === hash && pending.generation === generation)
-      return pending.promise;
-    const promise = fetchEntry(hash, checksumTag, generation);
+    const pending = pendingIn(slot, hash, generation);
+    if (pending !== undefined) return pending.promise;
+    const promise = fetchEntry(hash, checksumTag, generation, slot);
     inflight[slot] = { hash, generation, promise };
     return promise;
   }
@@ -220,6 +226,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     hash: string,
     checksumTag: number,
     generation: number,
+    slot: number,
   ): Promise<CachedCredential | null> {
     try {
       const record = await source.findByHash(digestToHex(hash));
@@ -234,10 +241,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (fresh) cache.setCredential(hash, entry);
       return entry;
     } finally {
-      const slot = slotOf(hash);
-      const pending = inflight[slot];
-      if (pending !== undefined && pending.hash === hash && pending.generation === generation)
-        inflight[slot] = undefined;
+      if (pendingIn(slot, hash, generation) !== undefined) inflight[slot] = undefined;
     }
   }
 

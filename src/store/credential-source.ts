@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { CredentialRecord, CredentialSource } from '../auth/credential-source.js';
 import type { Plan } from '../auth/outcome.js';
 import type { Role } from '../auth/scopes.js';
+import { isUuid } from '../ids.js';
 import type { Store } from './database.js';
 import type { CredentialRow, RateLimitSetting } from './schema.js';
 
@@ -36,7 +37,6 @@ export const BY_HASHES_SQL =
   `(select ${BY_HASH_COLUMNS} as r ${BY_HASH_FROM} where c.secret_hash = h.hash limit 1) as x`;
 const MEMBERSHIP_SQL = 'select role from users where id = $1 and company_id = $2';
 const HEX_64 = /^[0-9a-f]{64}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The JSON array of {@link BY_HASH_SQL}, in its order. */
 type ByHashRow = [
@@ -147,7 +147,7 @@ function createPgliteSource(store: Store, client: PGlite): CredentialSource {
   return {
     findByHash,
     async findMembership(companyId, userId) {
-      if (!UUID.test(companyId) || !UUID.test(userId)) return null;
+      if (!isUuid(companyId) || !isUuid(userId)) return null;
       await prepare();
       store.noteStatement();
       const { rows } = await client.query<{ role: Role }>(
@@ -193,7 +193,7 @@ function createServerSource(store: Store, pool: pg.Pool): CredentialSource {
   return {
     findByHash,
     async findMembership(companyId, userId) {
-      if (!UUID.test(companyId) || !UUID.test(userId)) return null;
+      if (!isUuid(companyId) || !isUuid(userId)) return null;
       store.noteStatement();
       const { rows } = await pool.query<[Role]>(membership([userId, companyId]));
       return rows[0]?.[0] ?? null;

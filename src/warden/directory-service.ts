@@ -111,9 +111,9 @@ function checkUserFields(input: {
     return fail('validation_failed', 'timezone must be an IANA time zone');
   }
   for (const name of [input.givenName, input.familyName]) {
-    if (name !== undefined && name.length > 100)
-      return fail('validation_failed', 'names must be at most 100 characters');
-    if (name !== undefined && hasControlCharacters(name))
+    if (name === undefined) continue;
+    if (name.length > 100) return fail('validation_failed', 'names must be at most 100 characters');
+    if (hasControlCharacters(name))
       return fail('validation_failed', 'names must not contain control characters');
   }
   return ok(true);

@@ -232,10 +232,12 @@ function integerIn(value: number, min: number, max: number): boolean {
 function checkMeetingType<T extends MeetingTypePatch>(input: T): Result<T> {
   const { nameMax, descriptionMax, durationMin, durationMax, bufferMax, slugMax } = MEETING_TYPE_LIMITS;
   const name = input.name?.trim();
-  if (name !== undefined && (name.length === 0 || name.length > nameMax))
-    return fail('validation_failed', `name must be 1–${nameMax} characters`);
-  if (name !== undefined && hasControlCharacters(name))
-    return fail('validation_failed', 'name must not contain control characters');
+  if (name !== undefined) {
+    if (name.length === 0 || name.length > nameMax)
+      return fail('validation_failed', `name must be 1–${nameMax} characters`);
+    if (hasControlCharacters(name))
+      return fail('validation_failed', 'name must not contain control characters');
+  }
   if (input.description !== undefined && input.description.length > descriptionMax)
     return fail('validation_failed', `description must be at most ${descriptionMax} characters`);
   if (input.duration !== undefined && !integerIn(input.duration, durationMin, durationMax))
